@@ -1,0 +1,115 @@
+"""Hidden graders for clip_grad_norm.
+
+The reference computes the global norm in float64. Inputs keep the global norm
+>= 0.5 whenever clipping happens, so torch's own convention (dividing by
+total + 1e-6) differs from max_norm/total by at most 2e-6 relative: the value
+tolerance 1e-5 relative (float32, float64) admits both conventions, while the
+classic mistakes (clipping each tensor by its own norm, not clipping, always
+scaling, L1 or max norms, returning the norm after clipping, 0/0 on zero
+gradients) are off by O(1) or not finite.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, expect_float, expect_tensor, noncontiguous
+
+TOL = dict(rtol=1e-5, atol=1e-7)
+DTYPES = (torch.float32, torch.float64)
+DRAWS = 3
+
+
+def _shapes(rng, k):
+    out = []
+    for _ in range(k):
+        ndim = int(rng.integers(0, 4))
+        out.append(tuple(int(rng.integers(1, 8)) for _ in range(ndim)))
+    return out
+
+
+def _grads(rng, dtype, shapes, scales):
+    return [torch.tensor(rng.standard_normal(s) * sc, dtype=dtype) for s, sc in zip(shapes, scales)]
+
+
+def _norm(grads):
+    return math.sqrt(sum(float((g.double() ** 2).sum()) for g in grads))
+
+
+def above_max(rng, dtype):
+    k = int(rng.integers(1, 6))
+    grads = _grads(rng, dtype, _shapes(rng, k), rng.uniform(0.5, 5, size=k))
+    total = _norm(grads)
+    if total < 0.5:
+        grads.append(torch.full((3,), 1.0, dtype=dtype))
+        total = _norm(grads)
+    return grads, float(total * rng.uniform(0.05, 0.9))
+
+
+def below_max(rng, dtype):
+    k = int(rng.integers(1, 6))
+    grads = _grads(rng, dtype, _shapes(rng, k), rng.uniform(0.1, 2, size=k))
+    return grads, float(_norm(grads) * rng.uniform(1.1, 3.0) + 1e-3)
+
+
+def different_norms(rng, dtype):
+    """One large and several small tensors: clipping must be global, not per tensor."""
+    shapes = _shapes(rng, 4)
+    grads = _grads(rng, dtype, shapes, [50.0, 0.1, 0.2, 0.05])
+    grads[0] = grads[0] + 10  # never a zero tensor
+    return grads, float(rng.uniform(0.5, 2.0))
+
+
+def zero_grads(rng, dtype):
+    return [torch.zeros(s, dtype=dtype) for s in _shapes(rng, 3)], 1.0
+
+
+def strided(rng, dtype):
+    grads, max_norm = above_max(rng, dtype)
+    return [noncontiguous(g.reshape(2, -1) if g.numel() % 2 == 0 else g.reshape(1, -1))
+            for g in grads], max_norm
+
+
+CASES = [
+    Case("gradients above max_norm are scaled to max_norm", above_max, weight=2),
+    Case("gradients within max_norm are unchanged", below_max),
+    Case("clipping is global, not per tensor", different_norms, weight=2),
+    Case("all-zero gradients give zeros and norm 0", zero_grads),
+    Case("non-contiguous gradients", strided),
+]
+
+
+def check_once(student, reference, grads, max_norm):
+    exp_list, exp_total = reference.clip_grad_norm([g.double() for g in grads], max_norm)
+    result, after = student.call_with_args("clip_grad_norm", grads, max_norm)
+    if type(result) is not tuple or len(result) != 2:
+        raise GradingFailure(f"clip_grad_norm should return a tuple (clipped list, total norm), got {type(result).__name__}")
+    got_list, got_total = result
+    if type(got_list) not in (list, tuple) or len(got_list) != len(grads):
+        raise GradingFailure(f"the clipped gradients should be a list of {len(grads)} tensors")
+    ctx = f"{len(grads)} {str(grads[0].dtype).replace('torch.', '')} tensors, max_norm={max_norm:.3g}"
+    total = expect_float(got_total, what="the total norm", allow_tensor=True)
+    assert_close(np.float64(total), np.float64(exp_total), **TOL, what="the total norm", context=ctx)
+    for i, (g, c, e) in enumerate(zip(grads, got_list, exp_list)):
+        expect_tensor(c, like=g, what=f"clipped tensor {i}")
+        assert_close(c, e, **TOL, what=f"clipped tensor {i}", context=ctx)
+    for i, (g, a) in enumerate(zip(grads, after[0])):
+        assert_unchanged(g, a, what=f"input gradient {i}")
+
+
+@pytest.mark.task("clip_grad_norm")
+@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
+def test_values(student, reference, rng, case, device):
+    for dtype in DTYPES:
+        for _ in range(DRAWS):
+            grads, max_norm = case.make(rng, dtype)
+            check_once(student, reference, [g.to(device) for g in grads], max_norm)
+
+
+@pytest.mark.task("clip_grad_norm")
+def test_single_tensor_exact(student, reference):
+    """a single [3, 4] gradient with max_norm 1 becomes [0.6, 0.8] with norm 5"""
+    check_once(student, reference, [torch.tensor([3.0, 4.0])], 1.0)

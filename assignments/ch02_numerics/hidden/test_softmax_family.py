@@ -1,0 +1,215 @@
+"""Hidden graders for stable_softmax, logsumexp and log_softmax.
+
+One spec per function (reference output, expected shape, tolerance) and one list
+of input cases shared by the three; each (function, case) pair is one graded test.
+Every test draws several inputs per dtype from the hidden seed, compares the
+student's result with the reference computed in float64 on the same values, and
+checks the exact type, shape, dtype and device.
+
+Tolerances (e = machine epsilon of the input dtype, S = largest |finite x| in the
+input, n = size along dim) follow a first-order error analysis of a correct
+floating-point implementation in that dtype: x - m and x - logsumexp(x) carry an
+absolute error up to e*|x|, which exp() turns into a relative error, and the sum
+adds up to n*e. So
+
+  softmax:      |err| <= 64*tiny + e*(2S + n + 8) * |expected|
+  logsumexp:    |err| <= e*(2S + n + 8) + 4e*|expected|
+  log_softmax:  |err| <= e*(2S + n + 8) + 4e*|expected|
+
+(tiny = the dtype's smallest subnormal). Both the max-shift form and the
+exp(x - logsumexp(x)) form, in the dtype or in float64 internally, stay well inside;
+the classic mistakes (no max shift, a global instead of per-slice shift, the wrong
+dim, log of an underflowed softmax) give inf/NaN or O(1) errors. Float16 inputs are
+kept within |x| <= 60 so that the bound stays meaningful.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Callable
+
+import numpy as np
+import pytest
+import torch
+
+from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, expect_tensor, noncontiguous
+from grader.testing.compare import eps
+
+FLOATS = (torch.float16, torch.float32, torch.float64)
+DRAWS = 3
+
+
+@dataclasses.dataclass(frozen=True)
+class Spec:
+    name: str
+    reduces: bool  # True: output drops `dim`
+
+    def expected_shape(self, x: torch.Tensor, dim: int):
+        if not self.reduces:
+            return tuple(x.shape)
+        d = dim % x.dim()
+        return tuple(s for i, s in enumerate(x.shape) if i != d)
+
+    def tolerance(self, x: torch.Tensor, dim: int) -> dict:
+        e = eps(x.dtype)
+        finite = x[torch.isfinite(x)]
+        s = float(finite.abs().max()) if finite.numel() else 0.0
+        n = x.shape[dim] if x.dim() else 1
+        if self.name == "stable_softmax":
+            tiny = float(torch.finfo(x.dtype).smallest_normal) * e
+            return dict(rtol=e * (2 * s + n + 8), atol=64 * tiny)
+        return dict(rtol=4 * e, atol=e * (2 * s + n + 8))
+
+
+SPECS = {"stable_softmax": Spec("stable_softmax", False), "logsumexp": Spec("logsumexp", True),
+         "log_softmax": Spec("log_softmax", False)}
+
+
+def _shape(rng, ndim, low=1, high=14):
+    dims = [int(rng.integers(low, high)) for _ in range(ndim)]
+    return tuple(d + 1 if d in (2, 4, 8) else d for d in dims)
+
+
+def _dim(rng, ndim):
+    return int(rng.integers(-ndim, ndim))
+
+
+def _scale(dtype, big, small):
+    return small if dtype == torch.float16 else big
+
+
+# ---- case makers: (rng, dtype) -> (x, dim) -------------------------------------------
+
+def random_logits(rng, dtype):
+    ndim = int(rng.integers(1, 5))
+    x = rng.standard_normal(_shape(rng, ndim)) * 3
+    return torch.tensor(x, dtype=dtype), _dim(rng, ndim)
+
+
+def different_scales(rng, dtype):
+    """Each slice along dim gets its own large offset, so one global max is wrong."""
+    ndim = int(rng.integers(2, 4))
+    shape = _shape(rng, ndim, low=3)
+    dim = _dim(rng, ndim)
+    off_shape = list(shape)
+    off_shape[dim] = 1
+    r = _scale(dtype, 1000.0, 40.0)
+    offsets = rng.uniform(-r, r, size=off_shape)
+    offsets.flat[0], offsets.flat[-1] = -r, r  # the extremes are always present
+    x = offsets + rng.standard_normal(shape) * 3
+    return torch.tensor(x, dtype=dtype), dim
+
+
+def huge_logits(rng, dtype):
+    """Magnitudes far beyond exp()'s range: [1000, 2000, 3000]-style spreads."""
+    ndim = int(rng.integers(1, 3))
+    shape = _shape(rng, ndim, low=2)
+    dim = _dim(rng, ndim)
+    if dtype == torch.float16:
+        x = rng.choice([-1.0, 1.0]) * rng.uniform(30, 60) + rng.standard_normal(shape) * 8
+    else:
+        x = rng.choice([-1.0, 1.0]) * rng.uniform(1e3, 1e4) + rng.standard_normal(shape) * 500
+    return torch.tensor(x, dtype=dtype), dim
+
+
+def tiny_differences(rng, dtype):
+    """Large logits that differ by small amounts: every entry matters."""
+    ndim = int(rng.integers(1, 3))
+    shape = _shape(rng, ndim, low=2)
+    base = _scale(dtype, 1000.0, 50.0) * rng.choice([-1.0, 1.0])
+    x = base + rng.uniform(-2, 2, size=shape)
+    return torch.tensor(x, dtype=dtype), _dim(rng, ndim)
+
+
+def with_neg_inf(rng, dtype):
+    """-inf entries (masked logits); every slice keeps a finite entry."""
+    ndim = int(rng.integers(1, 4))
+    shape = _shape(rng, ndim, low=2)
+    dim = _dim(rng, ndim)
+    x = torch.tensor(rng.standard_normal(shape) * 4, dtype=dtype)
+    mask = torch.tensor(rng.random(shape) < 0.4)
+    keep = torch.tensor(rng.integers(0, shape[dim], size=[s for i, s in enumerate(shape) if i != dim % ndim]))
+    x = x.masked_fill(mask, float("-inf"))
+    x_moved = x.movedim(dim, -1)
+    finite = torch.tensor(rng.standard_normal(keep.shape) * 4, dtype=dtype)
+    x_moved.scatter_(-1, keep.unsqueeze(-1), finite.unsqueeze(-1))
+    return x, dim
+
+
+def non_contiguous(rng, dtype):
+    x, dim = random_logits(rng, dtype)
+    if x.dim() == 1:
+        x = x.unsqueeze(0).expand(3, -1).clone()
+        dim = 1 if dim in (0, -1) else dim
+    if rng.random() < 0.5:
+        return noncontiguous(x), dim
+    return x.transpose(0, -1).contiguous().transpose(0, -1), dim  # a transposed view
+
+
+def odd_sizes(rng, dtype):
+    """Size 1 along dim, size-1 leading axes, and one long axis."""
+    kind = int(rng.integers(0, 3))
+    if kind == 0:
+        shape, dim = (int(rng.integers(2, 9)), 1), 1
+    elif kind == 1:
+        shape, dim = (1, 1, int(rng.integers(2, 9))), -1
+    else:
+        shape, dim = (int(rng.integers(2, 5)), int(rng.integers(300, 1100))), -1
+    x = rng.standard_normal(shape) * 3
+    return torch.tensor(x, dtype=dtype), dim
+
+
+def course_example(rng, dtype):
+    a = torch.tensor([[1.0, 2.0, 0.0], [-1.0, 0.0, 1.0], [-10.0, 0.0, 10.0]], dtype=dtype)
+    return a, int(rng.integers(0, 2))
+
+
+CASES = [
+    Case("random shapes, dims and dtypes", random_logits, weight=2),
+    Case("slices of very different scales", different_scales, weight=2),
+    Case("huge logits stay finite and exact", huge_logits, weight=2),
+    Case("large logits with small differences", tiny_differences),
+    Case("-inf entries", with_neg_inf),
+    Case("non-contiguous input", non_contiguous),
+    Case("size-1 and long slices", odd_sizes),
+    Case("the 3x3 course example along both dims", course_example),
+]
+
+
+def _params():
+    for fn in SPECS:
+        for c in CASES:
+            yield pytest.param(c, SPECS[fn], id=f"{fn}-{c.id}", marks=pytest.mark.task(fn))
+
+
+def _describe(x: torch.Tensor, dim: int) -> str:
+    layout = "" if x.is_contiguous() else ", non-contiguous"
+    return f"{str(x.dtype).replace('torch.', '')} input of shape {tuple(x.shape)}{layout}, dim={dim}"
+
+
+def check_once(student, reference, x: torch.Tensor, dim: int, spec: Spec) -> None:
+    expected = getattr(reference, spec.name)(x.to(torch.float64), dim=dim)
+    out = getattr(student, spec.name)(x, dim=dim)
+    ctx = _describe(x, dim)
+    expect_tensor(out, shape=spec.expected_shape(x, dim), dtype=x.dtype, device=x.device,
+                  what=f"the result ({ctx})")
+    assert_close(out, expected, **spec.tolerance(x, dim), context=ctx)
+
+
+@pytest.mark.parametrize(("case", "spec"), list(_params()))
+def test_values(student, reference, rng, case, spec, device):
+    for dtype in FLOATS:
+        for _ in range(DRAWS):
+            x, dim = case.make(rng, dtype)
+            check_once(student, reference, x.to(device), dim, spec)
+
+
+@pytest.mark.parametrize("fn", [
+    pytest.param(f, marks=pytest.mark.task(f, name="the input tensor is not modified in place")) for f in SPECS])
+def test_input_not_modified(student, rng, fn, device):
+    for dtype in (torch.float32, torch.float64):
+        x, dim = random_logits(rng, dtype)
+        x = x.to(device)
+        _, after = student.call_with_args(fn, x, dim=dim)
+        if not after:
+            raise GradingFailure("the worker did not return the arguments")
+        assert_unchanged(x, after[0], what="the input x")

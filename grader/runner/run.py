@@ -1,0 +1,195 @@
+"""Run grader tests with pytest in this (trusted) process.
+
+The plugin gives tests their fixtures:
+
+``student``    proxy to the submission in its worker: ``student.f(x)`` returns data;
+               ``student.call_with_args("f", x)`` also returns the arguments as
+               the worker saw them after the call (to detect in-place mutation).
+``reference``  the reference module (hidden graders only; never in the worker).
+``rng``        ``numpy.random.Generator`` seeded from the run's secret seed and the test id.
+``device``     the torch device the chapter is graded on ("cpu" or "cuda").
+
+Every test must carry ``@pytest.mark.task("<function>", weight=1)``. Its graded
+name is ``"<function>: <case id or docstring>"``.
+"""
+from __future__ import annotations
+
+import dataclasses
+import io
+import os
+import tempfile
+import time
+import zlib
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+from types import ModuleType
+
+import numpy as np
+import pytest
+
+from grader.sandbox.client import CallFailed
+from grader.testing.cases import Case
+from grader.testing.compare import GradingFailure
+
+
+@dataclasses.dataclass
+class RunContext:
+    session: object  # StudentSession
+    reference: ModuleType | None = None
+    seed: int = 0
+    device: str = "cpu"
+
+
+@dataclasses.dataclass
+class TestOutcome:
+    nodeid: str
+    task: str
+    name: str
+    weight: float
+    passed: bool
+    message: str
+    duration_s: float = 0.0
+
+
+class StudentError(Exception):
+    """The student's call failed (raised, crashed, timed out)."""
+
+
+class StudentProxy:
+    def __init__(self, session):
+        self._session = session
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+
+        def call(*args, **kwargs):
+            return self._call(name, args, kwargs, False)
+
+        call.__name__ = name
+        return call
+
+    def call_with_args(self, name: str, *args, **kwargs):
+        return self._call(name, args, kwargs, True)
+
+    def _call(self, name, args, kwargs, return_args):
+        try:
+            return self._session.call(name, *args, return_args=return_args, **kwargs)
+        except CallFailed as exc:
+            raise StudentError(f"calling {name} failed: {exc}") from None
+
+
+def _message(excinfo) -> str:
+    exc = excinfo.value
+    if isinstance(exc, (StudentError, GradingFailure)):
+        return str(exc)
+    if isinstance(exc, AssertionError):
+        text = str(exc).split("\nassert ")[0].strip()
+        return text or "a check on the result failed"
+    if isinstance(exc, pytest.skip.Exception):
+        return f"skipped: {exc}"
+    return f"checking the result raised {type(exc).__name__}: {str(exc)[:500]}"
+
+
+class GradingPlugin:
+    def __init__(self, context: RunContext):
+        self.context = context
+        self.items: dict[str, tuple[str, str, float]] = {}
+        self.outcomes: dict[str, TestOutcome] = {}
+        self.errors: list[str] = []
+
+    # -- configuration ------------------------------------------------------------
+    def pytest_configure(self, config):
+        config.addinivalue_line("markers", "task(name, weight=1): the graded function a test belongs to")
+
+    def pytest_collectreport(self, report):
+        if report.failed:
+            self.errors.append(f"could not collect {report.nodeid}: {str(report.longrepr)[-1500:]}")
+
+    def pytest_collection_modifyitems(self, items):
+        for item in items:
+            mark = item.get_closest_marker("task")
+            if mark is None or not mark.args:
+                self.errors.append(f"{item.nodeid} has no @pytest.mark.task(...) marker")
+                continue
+            task = mark.args[0]
+            weight = float(mark.kwargs.get("weight", 1.0))
+            case = getattr(item, "callspec", None) and item.callspec.params.get("case")
+            if isinstance(case, Case):
+                desc, weight = case.id, weight * case.weight
+            elif mark.kwargs.get("name"):
+                desc = mark.kwargs["name"]
+            else:
+                doc = (item.function.__doc__ or "").strip().splitlines()
+                desc = doc[0].strip().rstrip(".") if doc else item.name
+                if getattr(item, "callspec", None):
+                    desc += f" [{item.callspec.id}]"
+            self.items[item.nodeid] = (task, f"{task}: {desc}", weight)
+
+    # -- fixtures -------------------------------------------------------------------
+    @pytest.fixture
+    def student(self):
+        return StudentProxy(self.context.session)
+
+    @pytest.fixture
+    def reference(self):
+        if self.context.reference is None:
+            pytest.skip("the reference solution is only available to the hidden graders")
+        return self.context.reference
+
+    @pytest.fixture
+    def rng(self, request):
+        key = zlib.crc32(request.node.nodeid.encode())
+        return np.random.default_rng([self.context.seed, key])
+
+    @pytest.fixture
+    def device(self):
+        return self.context.device
+
+    # -- results -----------------------------------------------------------------------
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        if item.nodeid not in self.items:
+            return report
+        task, name, weight = self.items[item.nodeid]
+        prev = self.outcomes.get(item.nodeid)
+        if call.when == "call" or (report.failed or report.skipped) and prev is None:
+            passed = report.passed if call.when == "call" else False
+            msg = "passed" if passed else (_message(call.excinfo) if call.excinfo else "failed")
+            if call.when == "setup" and call.excinfo and not isinstance(call.excinfo.value, pytest.skip.Exception):
+                msg = f"test setup failed: {msg}"
+            self.outcomes[item.nodeid] = TestOutcome(item.nodeid, task, name, weight, passed, msg, call.duration)
+        elif call.when == "teardown" and report.failed and prev is not None and prev.passed:
+            prev.passed, prev.message = False, "test teardown failed: " + _message(call.excinfo)
+        return report
+
+
+def run_tests(*, paths: list[Path], context: RunContext) -> tuple[list[TestOutcome], list[str]]:
+    """Run the pytest files in ``paths``; return (outcomes in collection order, engine errors)."""
+    plugin = GradingPlugin(context)
+    with tempfile.TemporaryDirectory(prefix="grade-run-") as tmp:
+        ini = Path(tmp) / "pytest.ini"
+        ini.write_text("[pytest]\n")
+        args = [str(p) for p in paths] + [
+            "-c", str(ini), "--rootdir", str(Path(paths[0]).parent if paths else tmp),
+            "-p", "no:cacheprovider", "-p", "no:xdist", "-p", "no:randomly", "-p", "no:benchmark",
+            "--import-mode=importlib", "-q", "--no-header", "-o", "addopts=", "-W", "ignore::pytest.PytestAssertRewriteWarning",
+        ]
+        sink = io.StringIO()
+        t0 = time.monotonic()
+        cwd = os.getcwd()
+        with redirect_stdout(sink), redirect_stderr(sink):
+            try:
+                code = pytest.main(args, plugins=[plugin])
+            finally:
+                os.chdir(cwd)
+        elapsed = time.monotonic() - t0
+    errors = list(plugin.errors)
+    if code not in (0, 1) and not errors:
+        errors.append(f"pytest ended with status {int(code)} after {elapsed:.1f} s:\n{sink.getvalue()[-3000:]}")
+    ordered = [plugin.outcomes[n] for n in plugin.items if n in plugin.outcomes]
+    for nodeid, (task, name, weight) in plugin.items.items():
+        if nodeid not in plugin.outcomes:
+            ordered.append(TestOutcome(nodeid, task, name, weight, False, "the test did not run"))
+    return ordered, errors

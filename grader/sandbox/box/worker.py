@@ -1,0 +1,110 @@
+"""The sandboxed worker: loads one student module and answers calls with data.
+
+Started by the trusted grader as ``python -I -B worker.py IN_FD OUT_FD`` in a
+scratch directory holding only the submission, with a cleared environment.
+It imports numpy and torch *before* any student code exists, so one warm worker
+can serve a submission quickly. Requests and replies are wire frames (see
+``wire.py``); nothing here decides a verdict. The worker is untrusted the moment
+student code has run in it: every reply is re-validated by the trusted side.
+
+Requests (``op``):
+  ``load``  {"path", "module"}      exec the module; reply {"ok", "functions"} or {"ok": false, "error"}
+  ``call``  {"function", "args", "kwargs", "return_args"}
+                                     reply {"ok", "result", "args_after"?} or {"ok": false, "error"}
+  ``exit``                           leave
+"""
+import os
+import sys
+import time
+import traceback
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import numpy as np  # noqa: E402  (pre-warm before any student code)
+import wire  # noqa: E402
+
+try:  # noqa: SIM105
+    import torch  # noqa: E402,F401
+except ImportError:  # pragma: no cover
+    torch = None
+
+MAX_REQUEST_BYTES = 2 * 2**30
+
+
+def _error_reply(exc: BaseException, module_file: str | None) -> dict:
+    """Describe an exception: type, message and the innermost student line."""
+    tb = traceback.extract_tb(exc.__traceback__)
+    where = None
+    for frame in tb:
+        if module_file and os.path.abspath(frame.filename) == module_file:
+            where = {"line": frame.lineno, "code": (frame.line or "")[:200], "function": frame.name}
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        where = {"line": exc.lineno, "code": (exc.text or "").strip()[:200], "function": None}
+    return {"ok": False, "error": {"type": type(exc).__name__, "message": str(exc)[:2000], "where": where}}
+
+
+def main() -> None:
+    in_fd, out_fd = int(sys.argv[1]), int(sys.argv[2])
+    reader = os.fdopen(in_fd, "rb", buffering=0)
+    writer = os.fdopen(out_fd, "wb", buffering=0)
+    module = None
+    module_file = None
+
+    def reply(header, values=None):
+        head, blobs = wire.pack(header, values or {})
+        wire.write_frame(writer, head, blobs)
+
+    reply({"ok": True, "ready": True, "pid": os.getpid()})
+    while True:
+        try:
+            header, blobs = wire.read_frame(reader.read, max_bytes=MAX_REQUEST_BYTES)
+        except EOFError:
+            os._exit(0)
+        op = header.get("op")
+        if op == "exit":
+            os._exit(0)
+        if op == "load":
+            module_file = os.path.abspath(header["path"])
+            try:
+                import importlib.util
+
+                spec = importlib.util.spec_from_file_location(header["module"], module_file)
+                module = importlib.util.module_from_spec(spec)
+                sys.modules[header["module"]] = module
+                spec.loader.exec_module(module)
+                names = sorted(n for n, v in vars(module).items() if callable(v) and not n.startswith("_"))
+                reply({"ok": True, "functions": names})
+            except BaseException as exc:  # noqa: BLE001 - student code may raise anything
+                module = None
+                reply(_error_reply(exc, module_file))
+            continue
+        if op == "call":
+            try:
+                name = header["function"]
+                fn = getattr(module, name, None) if module is not None else None
+                if fn is None or not callable(fn):
+                    reply({"ok": False, "error": {"type": "MissingFunction", "message": name, "where": None}})
+                    continue
+                args = wire.decode(header["args"], blobs, allow_functions=True, device_map=_device)
+                kwargs = wire.decode(header["kwargs"], blobs, allow_functions=True, device_map=_device)
+                cpu0 = time.process_time()
+                result = fn(*args, **kwargs)
+                cpu = time.process_time() - cpu0
+                values = {"result": result}
+                if header.get("return_args"):
+                    values["args_after"] = list(args)
+                reply({"ok": True, "cpu_s": cpu}, values)
+            except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt included
+                reply(_error_reply(exc, module_file))
+            continue
+        reply({"ok": False, "error": {"type": "ProtocolError", "message": f"unknown op {op!r}", "where": None}})
+
+
+def _device(name: str):
+    if name == "cpu" or torch is None:
+        return None
+    return torch.device(name)
+
+
+if __name__ == "__main__":
+    main()

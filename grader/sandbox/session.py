@@ -1,0 +1,191 @@
+"""A student's submission loaded in a worker, and the calls the graders make to it.
+
+:class:`StudentSession` owns the scratch directory holding only the submitted
+module, and a worker in which that module is loaded. When a call crashes or
+hangs, the worker is killed and the next call gets a fresh one (from the warm
+pool when there is one), so the remaining tests still run. A function whose call
+timed out is not called again in this session: its remaining calls fail at once,
+which bounds the time a hanging submission can cost.
+"""
+from __future__ import annotations
+
+import shutil
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+from grader.sandbox.client import CallFailed, Worker, WorkerSpec
+
+
+class WarmPool:
+    """Keeps one started worker (numpy and torch imported) ready for the next taker."""
+
+    def __init__(self, spec: WorkerSpec, *, size: int = 1):
+        self.spec, self.size = spec, size
+        self._lock = threading.Lock()
+        self._spare: list[tuple[Worker, Path]] = []
+        self._closed = False
+
+    def _start(self) -> tuple[Worker, Path]:
+        scratch = Path(tempfile.mkdtemp(prefix="grade-box-"))
+        return Worker(self.spec, scratch), scratch
+
+    def fill(self) -> None:
+        with self._lock:
+            while not self._closed and len(self._spare) < self.size:
+                self._spare.append(self._start())
+
+    def take(self) -> tuple[Worker, Path]:
+        with self._lock:
+            item = self._spare.pop(0) if self._spare else None
+        if item is None or not item[0].alive:
+            if item is not None:
+                _discard(item)
+            item = self._start()
+        self.fill()
+        return item
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            spare, self._spare = self._spare, []
+        for item in spare:
+            _discard(item)
+
+    def __enter__(self):
+        self.fill()
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _discard(item: tuple[Worker, Path]) -> None:
+    worker, scratch = item
+    worker.kill()
+    shutil.rmtree(scratch, ignore_errors=True)
+
+
+class StudentSession:
+    """The student's module, proxied: ``session.call("f", *args, **kwargs)`` returns data.
+
+    ``source`` is the module's text (None when the submission has no module:
+    then every call fails with ``load_problem``).
+    """
+
+    def __init__(self, *, module_name: str, source: str | None, pool: WarmPool,
+                 call_timeout: float = 10.0, load_timeout: float = 30.0,
+                 load_problem: str | None = None):
+        self.module_name = module_name
+        self.source = source
+        self.pool = pool
+        self.call_timeout = call_timeout
+        self.load_timeout = load_timeout
+        self._worker: Worker | None = None
+        self._scratch: Path | None = None
+        self.load_error: CallFailed | None = (
+            CallFailed("load", load_problem) if load_problem else None
+        )
+        self.functions: list[str] | None = None
+        self.timed_out: dict[str, str] = {}
+        self.output_log: list[str] = []
+        self.calls = 0
+        self.worker_starts = 0
+        self.cpu_s = 0.0
+
+    # -- worker management -----------------------------------------------------------
+    def _ensure_worker(self) -> Worker:
+        if self.load_error is not None:
+            raise self.load_error
+        if self._worker is not None and self._worker.alive:
+            return self._worker
+        self._retire()
+        worker, scratch = self.pool.take()
+        self.worker_starts += 1
+        path = scratch / f"{self.module_name}.py"
+        path.write_text(self.source, encoding="utf-8")
+        self._worker, self._scratch = worker, scratch
+        try:
+            reply, _ = worker.request({"op": "load", "path": str(path), "module": self.module_name},
+                                      timeout=self.load_timeout)
+        except CallFailed as exc:
+            what = "timed out" if exc.kind == "timeout" else "crashed"
+            self.load_error = CallFailed("load", f"loading {self.module_name}.py {what}: {exc}")
+            self._retire()
+            raise self.load_error from None
+        if not reply.get("ok"):
+            self.load_error = CallFailed("load", "could not load " + _describe(reply.get("error"), self.module_name),
+                                         where=(reply.get("error") or {}).get("where"))
+            self._retire()
+            raise self.load_error
+        self.functions = list(reply.get("functions", []))
+        return worker
+
+    def _retire(self) -> None:
+        if self._worker is not None:
+            out = self._worker.output()
+            if out:
+                self.output_log.append(out)
+            self._worker.kill()
+            shutil.rmtree(self._scratch, ignore_errors=True)
+        self._worker = self._scratch = None
+
+    def close(self) -> None:
+        self._retire()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def output(self) -> str:
+        parts = list(self.output_log)
+        if self._worker is not None:
+            parts.append(self._worker.output())
+        return "".join(parts)
+
+    # -- calls ---------------------------------------------------------------------------
+    def call(self, function: str, *args, timeout: float | None = None, return_args: bool = False, **kwargs):
+        """Call ``function`` in the worker. Returns the decoded result, or
+        ``(result, args_after)`` when ``return_args``. Raises :class:`CallFailed`."""
+        if function in self.timed_out:
+            raise CallFailed("timeout", f"not called again: {self.timed_out[function]}")
+        worker = self._ensure_worker()
+        limit = timeout if timeout is not None else self.call_timeout
+        self.calls += 1
+        t0 = time.monotonic()
+        try:
+            reply, values = worker.request(
+                {"op": "call", "function": function, "return_args": return_args},
+                {"args": list(args), "kwargs": kwargs}, timeout=limit)
+        except CallFailed as exc:
+            self._retire()
+            if exc.kind == "timeout":
+                self.timed_out[function] = f"an earlier call of {function} ran past {limit:.3g} s"
+                raise CallFailed("timeout", f"{function} did not return within {limit:.3g} s "
+                                 f"(wall {time.monotonic() - t0:.1f} s); the call was killed") from None
+            raise
+        if not reply.get("ok"):
+            err = reply.get("error") or {}
+            if err.get("type") == "MissingFunction":
+                raise CallFailed("missing", f"{self.module_name}.py defines no function `{function}`")
+            raise CallFailed("error", _describe(err, self.module_name), where=err.get("where"))
+        self.cpu_s += float(reply.get("cpu_s", 0.0) or 0.0)
+        if return_args:
+            return values.get("result"), values.get("args_after")
+        return values.get("result")
+
+
+def _describe(err: dict | None, module_name: str) -> str:
+    if not isinstance(err, dict):
+        return "an unknown error"
+    text = f"{err.get('type', 'Error')}: {err.get('message', '')}".rstrip(": ")
+    where = err.get("where")
+    if isinstance(where, dict) and where.get("line"):
+        text += f" ({module_name}.py, line {where['line']}"
+        if where.get("code"):
+            text += f": {where['code']}"
+        text += ")"
+    return text[:2000]

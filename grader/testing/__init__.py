@@ -1,0 +1,28 @@
+"""What hidden and visible graders use: comparisons that explain failures, input
+generators, and the case factory. Everything here runs on the trusted side only.
+
+A grader test looks like::
+
+    @pytest.mark.task("stable_softmax")
+    @cases(Case("rows of very different scales", make=...), ...)
+    def test_values(student, reference, rng, case): ...
+
+and a failed check raises :class:`GradingFailure` whose message is what the
+student reads (shapes, dtypes, max error, where), never the hidden inputs.
+"""
+from grader.testing.cases import Case, cases
+from grader.testing.compare import (
+    GradingFailure,
+    assert_close,
+    assert_unchanged,
+    expect_array,
+    expect_float,
+    expect_tensor,
+    expect_type,
+)
+from grader.testing.gen import noncontiguous, random_shape, to_torch
+
+__all__ = [
+    "Case", "GradingFailure", "assert_close", "assert_unchanged", "cases", "expect_array",
+    "expect_float", "expect_tensor", "expect_type", "noncontiguous", "random_shape", "to_torch",
+]
