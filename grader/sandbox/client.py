@@ -165,7 +165,9 @@ class Worker:
         try:
             wire.write_frame(self._to, head, blobs)
         except (BrokenPipeError, OSError):
-            raise CallFailed("crash", self._death_message()) from None
+            message = self._death_message()
+            self.kill()
+            raise CallFailed("crash", message) from None
         reply, rblobs = self._read(timeout, what=header.get("op", "request"))
         decoded = {}
         for key in ("result", "args_after"):
@@ -193,18 +195,18 @@ class Worker:
             self.kill()
             raise CallFailed("timeout", f"{what} did not finish within {timeout:.3g} s") from None
         except EOFError:
+            message = self._death_message()
             self.kill()
-            raise CallFailed("crash", self._death_message()) from None
+            raise CallFailed("crash", message) from None
         except (wire.WireError, ValueError, OSError) as exc:
             self.kill()
             raise CallFailed("protocol", f"the worker sent a malformed reply ({exc})") from None
 
     def _death_message(self) -> str:
         try:
-            code = self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.kill()
-            code = self.proc.returncode
+            code = self.proc.wait(timeout=2)
+        except subprocess.TimeoutExpired:  # closed its pipe but still running
+            return "the worker process closed its result channel during the call"
         if code is not None and code < 0:
             try:
                 how = f"was killed by {signal.Signals(-code).name}"
