@@ -108,9 +108,10 @@ def autograde(chapter: str, submissions: tuple[Path, ...], out_dir: Path, seed: 
     """Grade SUBMISSIONS (folders, .py, .ipynb or archives) with the hidden graders."""
     from grader.autograde import autograde as run_autograde
     from grader.report import gradebook_table
+    from grader.scoring import points
 
     def progress(row, i, n):
-        console.print(f"[{i}/{n}] {row.id}: {row.score:g} points ({row.status}, {row.elapsed_s:.1f} s)")
+        console.print(f"[{i}/{n}] {row.id}: {points(row.score)} points ({row.status}, {row.elapsed_s:.1f} s)")
 
     try:
         res = run_autograde(chapter=chapter, submissions=list(submissions), out_dir=out_dir, seed=seed,

@@ -73,6 +73,11 @@ def score(*, manifest: Manifest, outcomes: list[TestOutcome], findings: dict[str
     return graded
 
 
+def points(value: float) -> str:
+    """Points for people: two decimals at most (results.json keeps four)."""
+    return f"{round(value, 2):g}"
+
+
 def per_function(manifest: Manifest, graded: list[GradedTest]) -> dict[str, tuple[float, float]]:
     out = {f.name: [0.0, 0.0] for f in manifest.functions}
     for g in graded:

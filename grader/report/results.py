@@ -5,7 +5,7 @@ import csv
 from pathlib import Path
 
 from grader.course import Manifest
-from grader.scoring import GradedTest, per_function
+from grader.scoring import GradedTest, per_function, points
 
 STUDENT_OUTPUT_CAP = 4000
 
@@ -36,5 +36,5 @@ def write_grades_csv(path: Path, *, manifest: Manifest, rows: list[dict]) -> Non
         w.writerow(["submission", "score", "max_score", *names, "status", "problem"])
         for row in rows:
             pf = per_function(manifest, row["graded"])
-            w.writerow([row["id"], f"{sum(g.score for g in row['graded']):g}", f"{manifest.max_score:g}",
-                        *(f"{pf[n][0]:g}" for n in names), row["status"], row.get("problem") or ""])
+            w.writerow([row["id"], points(sum(g.score for g in row["graded"])), points(manifest.max_score),
+                        *(points(pf[n][0]) for n in names), row["status"], row.get("problem") or ""])

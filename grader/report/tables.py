@@ -4,7 +4,7 @@ from __future__ import annotations
 from rich.table import Table
 
 from grader.course import Manifest
-from grader.scoring import GradedTest, per_function
+from grader.scoring import GradedTest, per_function, points
 
 
 def check_table(graded: list[GradedTest], *, title: str) -> Table:
@@ -29,7 +29,7 @@ def gradebook_table(manifest: Manifest, rows: list[dict], *, title: str) -> Tabl
     for row in rows:
         pf = per_function(manifest, row["graded"])
         total = sum(g.score for g in row["graded"])
-        cells = [f"{pf[n][0]:g}/{pf[n][1]:g}" for n in names]
+        cells = [f"{points(pf[n][0])}/{points(pf[n][1])}" for n in names]
         status = row["status"] + (f": {row['problem'][:60]}" if row.get("problem") else "")
-        table.add_row(row["id"], *cells, f"{total:g}/{manifest.max_score:g}", status)
+        table.add_row(row["id"], *cells, f"{points(total)}/{points(manifest.max_score)}", status)
     return table

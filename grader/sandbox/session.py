@@ -184,8 +184,9 @@ def _describe(err: dict | None, module_name: str) -> str:
     text = f"{err.get('type', 'Error')}: {err.get('message', '')}".rstrip(": ")
     where = err.get("where")
     if isinstance(where, dict) and where.get("line"):
-        text += f" ({module_name}.py, line {where['line']}"
-        if where.get("code"):
-            text += f": {where['code']}"
-        text += ")"
+        at = f"line {where['line']}"
+        if at in text:  # a SyntaxError already names its line
+            text += f": {where['code']}" if where.get("code") else ""
+        else:
+            text += f" ({module_name}.py, {at}" + (f": {where['code']}" if where.get("code") else "") + ")"
     return text[:2000]

@@ -1,0 +1,100 @@
+"""The installed `grade` command, run as a student and an instructor would run it."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from grader.course import find_course
+
+ROOT = find_course().root
+GRADE = [sys.executable, "-m", "grader.cli"]
+
+
+def run(args, cwd, env_extra=None):
+    env = dict(os.environ, COLUMNS="160", **(env_extra or {}))
+    return subprocess.run(GRADE + args, cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
+
+
+def test_check_fails_on_a_fresh_stub_copy_with_a_table(tmp_path):
+    folder = tmp_path / "ch02_numerics"
+    shutil.copytree(ROOT / "student_template" / "ch02_numerics", folder)
+    proc = run(["check", "."], cwd=folder)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "FAIL" in proc.stdout and "NotImplementedError" in proc.stdout
+    assert "stable_softmax: softmax([1000, 1001, 1002]) is finite and exact" in proc.stdout.replace("\n", " ") \
+        or "stable_softmax" in proc.stdout
+
+
+def test_check_passes_on_the_reference(tmp_path):
+    proc = run(["check", str(ROOT / "solutions" / "ch02_numerics"), "--chapter", "ch02_numerics"], cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "FAIL" not in proc.stdout and "PASS" in proc.stdout
+
+
+def test_check_a_single_file_and_a_notebook(tmp_path):
+    nb = ROOT / "examples" / "ch02_numerics" / "class" / "frank_notebook" / "numerics.ipynb"
+    proc = run(["check", str(nb), "--chapter", "ch02_numerics"], cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    bad = ROOT / "examples" / "ch02_numerics" / "class" / "bob_partly_wrong" / "numerics.py"
+    proc = run(["check", str(bad), "--chapter", "ch02_numerics"], cwd=ROOT)
+    assert proc.returncode == 1
+    assert "max abs error" in proc.stdout or "finite" in proc.stdout
+
+
+def test_release_check_is_clean_on_the_committed_template():
+    proc = run(["release", "--check"], cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "up to date" in proc.stdout
+
+
+def test_release_check_detects_a_stale_template(tmp_path):
+    course = tmp_path / "course"
+    for d in ("assignments", "solutions", "student_template"):
+        shutil.copytree(ROOT / d, course / d)
+    stub = course / "student_template" / "ch02_numerics" / "numerics.py"
+    stub.write_text(stub.read_text() + "\n# edited by hand\n")
+    proc = run(["release", "--check"], cwd=course)
+    assert proc.returncode == 1
+    assert "changed student_template/ch02_numerics/numerics.py" in proc.stdout
+    proc = run(["release"], cwd=course)
+    assert proc.returncode == 0
+    assert run(["release", "--check"], cwd=course).returncode == 0
+
+
+def test_submit_then_autograde_the_archive(tmp_path):
+    folder = tmp_path / "ch02_numerics"
+    shutil.copytree(ROOT / "student_template" / "ch02_numerics", folder)
+    shutil.copy(ROOT / "examples" / "ch02_numerics" / "class" / "alice_correct" / "numerics.py", folder / "numerics.py")
+    archive = tmp_path / "alice.zip"
+    proc = run(["submit", ".", "-o", str(archive)], cwd=folder)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    with zipfile.ZipFile(archive) as zf:
+        meta = json.loads(zf.read("submission.json"))
+        assert meta["chapter"] == "ch02_numerics"
+        assert [f["path"] for f in meta["files"]] == ["numerics.py"]
+        assert len(meta["files"][0]["sha256"]) == 64
+    out = tmp_path / "out"
+    proc = run(["autograde", "--chapter", "ch02_numerics", str(archive), "-o", str(out), "--seed", "7"], cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads((out / "alice" / "results.json").read_text())
+    assert data["score"] == 17
+    assert (out / "grades.csv").read_text().splitlines()[1].startswith("alice,17,17")
+
+
+def test_autograde_exits_zero_and_reports_a_missing_submission(tmp_path):
+    out = tmp_path / "out"
+    proc = run(["autograde", "--chapter", "ch02_numerics", str(tmp_path / "nobody"), "-o", str(out)], cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    data = json.loads((out / "nobody" / "results.json").read_text())
+    assert data["score"] == 0 and "does not exist" in data["output"]
+
+
+def test_unknown_chapter_is_a_clear_error(tmp_path):
+    proc = run(["autograde", "--chapter", "ch99", str(tmp_path), "-o", str(tmp_path / "o")], cwd=ROOT)
+    assert proc.returncode == 1
+    assert "unknown chapter 'ch99'" in proc.stderr

@@ -1,0 +1,112 @@
+"""`grade autograde` on the bundled ch02 example class, with every expectation asserted."""
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from grader.autograde import autograde
+from grader.course import find_course
+
+ROOT = find_course().root
+CLASS = ROOT / "examples" / "ch02_numerics" / "class"
+FULL = 17.0
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    work = tmp_path_factory.mktemp("class")
+    subs = sorted(p for p in CLASS.iterdir() if p.is_dir())
+    shutil.copytree(ROOT / "solutions" / "ch02_numerics", work / "reference")
+    shutil.copytree(ROOT / "student_template" / "ch02_numerics", work / "untouched_stub")
+    subs += [work / "reference", work / "untouched_stub"]
+    out = work / "out"
+    res = autograde(chapter="ch02_numerics", submissions=subs, out_dir=out, seed=2026)
+    rows = {r.id: r for r in res.rows}
+    results = {sid: json.loads((out / sid / "results.json").read_text()) for sid in rows}
+    return res, rows, results, out
+
+
+def fn_score(result, function):
+    return round(sum(t["score"] for t in result["tests"] if t["name"].startswith(function + ":")), 6)
+
+
+def test_every_submission_has_results(graded):
+    res, rows, results, out = graded
+    assert len(rows) == 10
+    for sid, data in results.items():
+        assert data["tests"], sid
+        assert all(t["name"].split(":")[0] in {"stable_softmax", "logsumexp", "log_softmax", "clip_grad_norm"}
+                   for t in data["tests"]), sid
+        assert all(t["status"] in ("passed", "failed") for t in data["tests"])
+        assert data["score"] == pytest.approx(sum(t["score"] for t in data["tests"]))
+    with open(out / "grades.csv") as fh:
+        lines = list(csv.DictReader(fh))
+    assert {l["submission"] for l in lines} == set(rows)
+    run = json.loads((out / "run.json").read_text())
+    assert run["seed"] == 2026
+    assert all("2026" not in json.dumps(d["extra_data"]) for d in results.values()), "the seed must not reach students"
+
+
+def test_reference_and_correct_students_get_full_marks(graded):
+    _, rows, results, _ = graded
+    for sid in ("reference", "alice_correct", "frank_notebook"):
+        assert rows[sid].score == FULL, [t for t in results[sid]["tests"] if t["status"] == "failed"]
+
+
+def test_stub_scores_zero(graded):
+    _, rows, results, _ = graded
+    assert rows["untouched_stub"].score == 0
+    assert all("NotImplementedError" in t["output"] or "not awarded" in t["output"]
+               for t in results["untouched_stub"]["tests"])
+
+
+def test_partly_wrong_and_unstable_lose_points_where_wrong(graded):
+    _, _, results, _ = graded
+    bob = results["bob_partly_wrong"]
+    assert fn_score(bob, "stable_softmax") == 5
+    for f in ("logsumexp", "log_softmax", "clip_grad_norm"):
+        assert fn_score(bob, f) < 4, f
+    carol = results["carol_unstable"]
+    assert fn_score(carol, "stable_softmax") < 5
+    assert any("finite" in t["output"] for t in carol["tests"] if t["name"].startswith("stable_softmax:"))
+    assert fn_score(carol, "clip_grad_norm") == 4
+
+
+def test_syntax_error_graded_as_broken(graded):
+    _, rows, results, _ = graded
+    dave = results["dave_syntax_error"]
+    assert rows["dave_syntax_error"].status == "not loadable"
+    assert dave["score"] == 0
+    assert all(t["status"] == "failed" for t in dave["tests"])
+    assert any("SyntaxError" in t["output"] and "line 5" in t["output"] for t in dave["tests"])
+
+
+def test_hanging_function_fails_with_timeout_and_others_keep_points(graded):
+    _, rows, results, _ = graded
+    erin = results["erin_hangs"]
+    soft = [t for t in erin["tests"] if t["name"].startswith("stable_softmax:")]
+    assert all(t["status"] == "failed" for t in soft)
+    assert any("did not return within" in t["output"] for t in soft)
+    assert rows["erin_hangs"].elapsed_s < 60, "one timeout, then fast failures"
+    for f in ("logsumexp", "log_softmax", "clip_grad_norm"):
+        assert fn_score(erin, f) == 4
+
+
+def test_cheater_scores_zero_on_faked_functions(graded):
+    _, _, results, _ = graded
+    mallory = results["mallory_cheater"]
+    for f in ("stable_softmax", "logsumexp", "log_softmax"):
+        assert fn_score(mallory, f) == 0, f
+    assert fn_score(mallory, "clip_grad_norm") == 4, "her honest function keeps its points"
+
+
+def test_forbidden_calls_lose_only_rule_points(graded):
+    _, _, results, _ = graded
+    grace = results["grace_uses_torch_softmax"]
+    for f in ("stable_softmax", "logsumexp", "log_softmax"):
+        rule = [t for t in grace["tests"] if t["name"] == f"{f}: follows the chapter's rules"][0]
+        assert rule["status"] == "failed" and "line" in rule["output"], rule
+        assert fn_score(grace, f) == (4 if f == "stable_softmax" else 3)
+    assert "F.softmax" in [t for t in grace["tests"] if t["name"] == "stable_softmax: follows the chapter's rules"][0]["output"]
