@@ -72,6 +72,13 @@ class StudentProxy:
     def call_with_args(self, name: str, *args, **kwargs):
         return self._call(name, args, kwargs, True)
 
+    def run(self, src: str, *args, label: str = "snippet", **kwargs):
+        """Trusted code run against the student's module in the worker (see StudentSession.run_snippet)."""
+        try:
+            return self._session.run_snippet(src, *args, label=label, **kwargs)
+        except CallFailed as exc:
+            raise StudentError(f"{label} failed: {exc}") from None
+
     def _call(self, name, args, kwargs, return_args):
         try:
             return self._session.call(name, *args, return_args=return_args, **kwargs)

@@ -150,6 +150,16 @@ class StudentSession:
     def call(self, function: str, *args, timeout: float | None = None, return_args: bool = False, **kwargs):
         """Call ``function`` in the worker. Returns the decoded result, or
         ``(result, args_after)`` when ``return_args``. Raises :class:`CallFailed`."""
+        return self._call(function, {"function": function}, args, kwargs, timeout, return_args)
+
+    def run_snippet(self, src: str, *args, label: str = "snippet", timeout: float | None = None, **kwargs):
+        """Run trusted code against the student's module inside the worker:
+        ``eval(src)(module, *args, **kwargs)``, e.g. ``"lambda m, a: (m.Dual(a, 1.0) * 3).b"``
+        to exercise a class whose instances cannot cross the wire. ``label`` names it in messages
+        and in the time-out bookkeeping (e.g. ``"Dual"``)."""
+        return self._call(label, {"function": None, "snippet": src}, args, kwargs, timeout, False)
+
+    def _call(self, function, head, args, kwargs, timeout, return_args):
         if function in self.timed_out:
             raise CallFailed("timeout", f"not called again: {self.timed_out[function]}")
         worker = self._ensure_worker()
@@ -158,7 +168,7 @@ class StudentSession:
         t0 = time.monotonic()
         try:
             reply, values = worker.request(
-                {"op": "call", "function": function, "return_args": return_args},
+                {"op": "call", "return_args": return_args, **head},
                 {"args": list(args), "kwargs": kwargs}, timeout=limit)
         except CallFailed as exc:
             self._retire()
@@ -170,7 +180,7 @@ class StudentSession:
         if not reply.get("ok"):
             err = reply.get("error") or {}
             if err.get("type") == "MissingFunction":
-                raise CallFailed("missing", f"{self.module_name}.py defines no function `{function}`")
+                raise CallFailed("missing", f"{self.module_name}.py defines no function `{err.get('message') or function}`")
             raise CallFailed("error", _describe(err, self.module_name), where=err.get("where"))
         self.cpu_s += float(reply.get("cpu_s", 0.0) or 0.0)
         if return_args:

@@ -21,8 +21,9 @@ from grader.testing.compare import (
     expect_type,
 )
 from grader.testing.gen import noncontiguous, random_shape, to_torch
+from grader.sandbox.box.wire import FunctionSource, StudentFunction
 
 __all__ = [
-    "Case", "GradingFailure", "assert_close", "assert_unchanged", "cases", "expect_array",
+    "Case", "FunctionSource", "GradingFailure", "StudentFunction", "assert_close", "assert_unchanged", "cases", "expect_array",
     "expect_float", "expect_tensor", "expect_type", "noncontiguous", "random_shape", "to_torch",
 ]

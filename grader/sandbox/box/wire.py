@@ -30,8 +30,9 @@ tensor       torch tensor: blob ``i``, ``dtype`` (torch name), ``device``,
              ``shape``, ``stride``, ``offset`` (a strided view of the blob)
 generator    ``numpy.random.Generator``: ``bit_generator`` name and ``state``
 function     a callable given as Python source (``src``) evaluated in the
-             receiver with ``np``/``math`` available. Only the trusted side
-             sends these; the trusted side refuses to decode them.
+             receiver with ``np``/``math``/``torch`` available. Only the trusted
+             side sends these; the trusted side refuses to decode them.
+student_function  the student's own function ``name`` (resolved in the worker)
 other        a value of a type the wire does not carry (``type`` names it);
              decoding gives an :class:`Unsupported` marker, never the object
 ===========  =================================================================
@@ -72,6 +73,19 @@ class Unsupported:
 
     def __repr__(self) -> str:
         return f"<unsupported value of type {self.type_name}>"
+
+
+class StudentFunction:
+    """Names a function of the student's module, e.g. as the ``init`` argument of
+    ``activation_variances``. Resolved inside the worker; refused by the trusted side."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"StudentFunction({self.name!r})"
 
 
 class FunctionSource:
@@ -149,14 +163,6 @@ def _float_value(v: float):
     return v
 
 
-def _strided_base(shape, strides, offset, numel_fn):
-    """Return (start, span) of the storage elements covered by a strided view."""
-    if any(s == 0 for s in shape):
-        return offset, 0
-    span = 1 + sum((d - 1) * st for d, st in zip(shape, strides))
-    return offset, span
-
-
 def encode(value, blobs: list[bytes]):
     """Encode ``value`` as a JSON node, appending array payloads to ``blobs``."""
     if value is None:
@@ -185,6 +191,8 @@ def encode(value, blobs: list[bytes]):
         return {"t": "generator", "bit_generator": type(bg).__name__, "state": _jsonable(bg.state)}
     if isinstance(value, FunctionSource):
         return {"t": "function", "src": value.src}
+    if isinstance(value, StudentFunction):
+        return {"t": "student_function", "name": value.name}
     return {"t": "other", "type": f"{type(value).__module__}.{type(value).__qualname__}"}
 
 
@@ -261,11 +269,13 @@ class _Budget:
         self.nodes = 0
 
 
-def decode(node, blobs: list[bytes], *, allow_functions: bool, device_map=None, _depth=0, _budget=None):
+def decode(node, blobs: list[bytes], *, allow_functions: bool, device_map=None, resolve=None, _depth=0,
+           _budget=None):
     """Decode a JSON node; ``allow_functions`` is False on the trusted side.
 
     ``device_map(device_str)`` returns the torch device to rebuild tensors on, or
-    None to keep them on the CPU (the recorded device is kept in ``tensor_device``).
+    None to keep them on the CPU. ``resolve(name)`` (worker side only) returns the
+    student's function of that name for ``student_function`` nodes.
     """
     budget = _budget or _Budget()
     budget.nodes += 1
@@ -274,7 +284,8 @@ def decode(node, blobs: list[bytes], *, allow_functions: bool, device_map=None, 
     if not isinstance(node, dict) or "t" not in node:
         raise WireError("malformed value node")
     t = node["t"]
-    kw = dict(allow_functions=allow_functions, device_map=device_map, _depth=_depth + 1, _budget=budget)
+    kw = dict(allow_functions=allow_functions, device_map=device_map, resolve=resolve, _depth=_depth + 1,
+              _budget=budget)
     if t == "none":
         return None
     if t == "bool":
@@ -330,6 +341,10 @@ def decode(node, blobs: list[bytes], *, allow_functions: bool, device_map=None, 
         if not allow_functions:
             raise WireError("functions are not accepted from this side")
         return _make_function(_check(node["src"], str))
+    if t == "student_function":
+        if not allow_functions or resolve is None:
+            raise WireError("functions are not accepted from this side")
+        return resolve(_check(node["name"], str))
     if t == "other":
         return Unsupported(str(node.get("type", "?"))[:200])
     raise WireError(f"unknown value tag {t!r}")

@@ -13,6 +13,7 @@ Requests (``op``):
                                      reply {"ok", "result", "args_after"?} or {"ok": false, "error"}
   ``exit``                           leave
 """
+import functools
 import os
 import sys
 import time
@@ -29,6 +30,10 @@ except ImportError:  # pragma: no cover
     torch = None
 
 MAX_REQUEST_BYTES = 2 * 2**30
+
+
+class _Missing(Exception):
+    """The module has no function of this name."""
 
 
 def _error_reply(exc: BaseException, module_file: str | None) -> dict:
@@ -80,13 +85,25 @@ def main() -> None:
             continue
         if op == "call":
             try:
-                name = header["function"]
-                fn = getattr(module, name, None) if module is not None else None
-                if fn is None or not callable(fn):
-                    reply({"ok": False, "error": {"type": "MissingFunction", "message": name, "where": None}})
-                    continue
-                args = wire.decode(header["args"], blobs, allow_functions=True, device_map=_device)
-                kwargs = wire.decode(header["kwargs"], blobs, allow_functions=True, device_map=_device)
+                name = header.get("function")
+                snippet = header.get("snippet")
+
+                def resolve(fname, _module=module):
+                    target = getattr(_module, fname, None) if _module is not None else None
+                    if target is None or not callable(target):
+                        raise _Missing(fname)
+                    return target
+
+                if snippet is not None:  # trusted code run against the module: fn(module, *args)
+                    if module is None:
+                        raise _Missing("the module")
+                    fn = functools.partial(wire.decode({"t": "function", "src": snippet}, [], allow_functions=True),
+                                           module)
+                else:
+                    fn = resolve(name)
+                args = wire.decode(header["args"], blobs, allow_functions=True, device_map=_device, resolve=resolve)
+                kwargs = wire.decode(header["kwargs"], blobs, allow_functions=True, device_map=_device,
+                                     resolve=resolve)
                 cpu0 = time.process_time()
                 result = fn(*args, **kwargs)
                 cpu = time.process_time() - cpu0
@@ -94,6 +111,8 @@ def main() -> None:
                 if header.get("return_args"):
                     values["args_after"] = list(args)
                 reply({"ok": True, "cpu_s": cpu}, values)
+            except _Missing as exc:
+                reply({"ok": False, "error": {"type": "MissingFunction", "message": str(exc), "where": None}})
             except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt included
                 reply(_error_reply(exc, module_file))
             continue
