@@ -172,6 +172,18 @@ class GradingPlugin:
         return report
 
 
+def _forget_test_modules(paths: list[Path]) -> None:
+    """Drop the grader files' modules (and conftests) from sys.modules, so the next run
+    in this process imports the files it is given, not a cached module of the same name."""
+    import sys
+
+    dirs = {Path(p).resolve().parent for p in paths}
+    for name, mod in list(sys.modules.items()):
+        file = getattr(mod, "__file__", None)
+        if file and Path(file).resolve().parent in dirs:
+            del sys.modules[name]
+
+
 def run_tests(*, paths: list[Path], context: RunContext) -> tuple[list[TestOutcome], list[str]]:
     """Run the pytest files in ``paths``; return (outcomes in collection order, engine errors)."""
     plugin = GradingPlugin(context)
@@ -192,6 +204,7 @@ def run_tests(*, paths: list[Path], context: RunContext) -> tuple[list[TestOutco
             finally:
                 os.chdir(cwd)
         elapsed = time.monotonic() - t0
+    _forget_test_modules(paths)
     errors = list(plugin.errors)
     if code not in (0, 1) and not errors:
         errors.append(f"pytest ended with status {int(code)} after {elapsed:.1f} s:\n{sink.getvalue()[-3000:]}")

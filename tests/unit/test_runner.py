@@ -1,0 +1,144 @@
+"""grader.runner: pytest in the trusted process, naming, weights and failure messages.
+
+A fake session stands in for the worker so these tests exercise only the runner.
+"""
+import textwrap
+
+import pytest
+
+from grader.runner import RunContext, run_tests
+from grader.sandbox.client import CallFailed
+
+
+class FakeSession:
+    def __init__(self, answers):
+        self.answers = answers
+        self.calls = []
+
+    def call(self, name, *args, return_args=False, **kwargs):
+        self.calls.append(name)
+        value = self.answers[name]
+        if isinstance(value, CallFailed):
+            raise value
+        return (value, list(args)) if return_args else value
+
+    def run_snippet(self, src, *args, label="snippet", **kwargs):
+        return eval(src)(None, *args)
+
+
+def write(tmp_path, text, name="test_g.py"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return path
+
+
+def run(tmp_path, text, answers, reference=None, seed=0):
+    path = write(tmp_path, text)
+    return run_tests(paths=[path], context=RunContext(FakeSession(answers), reference, seed))
+
+
+def test_names_weights_and_messages(tmp_path):
+    outcomes, errors = run(tmp_path, '''
+        import pytest
+        from grader.testing import Case, GradingFailure, cases
+
+        @pytest.mark.task("f")
+        def test_doc(student):
+            """the value is two"""
+            assert student.f() == 2
+
+        @pytest.mark.task("f", weight=3)
+        @cases(Case("first case"), Case("second case", weight=2))
+        def test_cases(student, case):
+            if case.id == "second case":
+                raise GradingFailure("wrong on purpose")
+
+        @pytest.mark.task("g", name="a named test")
+        def test_named(student):
+            student.g()
+    ''', {"f": 2, "g": CallFailed("error", "ValueError: boom (m.py, line 3)")})
+    assert errors == []
+    by_name = {o.name: o for o in outcomes}
+    assert set(by_name) == {"f: the value is two", "f: first case", "f: second case", "g: a named test"}
+    assert by_name["f: the value is two"].passed
+    assert by_name["f: first case"].weight == 3 and by_name["f: second case"].weight == 6
+    assert not by_name["f: second case"].passed and by_name["f: second case"].message == "wrong on purpose"
+    g = by_name["g: a named test"]
+    assert not g.passed and g.message == "calling g failed: ValueError: boom (m.py, line 3)"
+
+
+def test_plain_assert_message_and_unexpected_exception(tmp_path):
+    outcomes, _ = run(tmp_path, '''
+        import pytest
+
+        @pytest.mark.task("f")
+        def test_assert(student):
+            """plain assert"""
+            assert student.f() == 3, "f should return 3"
+
+        @pytest.mark.task("f")
+        def test_crash(student):
+            """grader-side exception"""
+            student.f().shape
+    ''', {"f": 2})
+    by_name = {o.name: o for o in outcomes}
+    assert by_name["f: plain assert"].message == "f should return 3"
+    assert by_name["f: grader-side exception"].message.startswith("checking the result raised AttributeError")
+
+
+def test_missing_marker_and_collection_error_are_engine_errors(tmp_path):
+    outcomes, errors = run(tmp_path, '''
+        def test_unmarked(student):
+            pass
+    ''', {})
+    assert any("has no @pytest.mark.task" in e for e in errors)
+    bad = write(tmp_path, "import nonexistent_module_xyz\n", name="test_bad.py")
+    _, errors = run_tests(paths=[bad], context=RunContext(FakeSession({}), None, 0))
+    assert any("could not collect" in e for e in errors)
+
+
+def test_reference_fixture_absent_in_check_mode_fails_the_test(tmp_path):
+    outcomes, _ = run(tmp_path, '''
+        import pytest
+
+        @pytest.mark.task("f")
+        def test_ref(student, reference):
+            """needs the reference"""
+    ''', {})
+    (o,) = outcomes
+    assert not o.passed and "only available to the hidden graders" in o.message
+
+
+def test_rng_depends_on_seed_and_test_but_is_reproducible(tmp_path):
+    text = '''
+        import pytest
+
+        @pytest.mark.task("f")
+        def test_a(student, rng):
+            """a"""
+            raise AssertionError(str(rng.integers(1 << 60)))
+
+        @pytest.mark.task("f")
+        def test_b(student, rng):
+            """b"""
+            raise AssertionError(str(rng.integers(1 << 60)))
+    '''
+    first = {o.name: o.message for o in run(tmp_path, text, {}, seed=1)[0]}
+    again = {o.name: o.message for o in run(tmp_path, text, {}, seed=1)[0]}
+    other = {o.name: o.message for o in run(tmp_path, text, {}, seed=2)[0]}
+    assert first == again
+    assert first["f: a"] != first["f: b"]
+    assert first["f: a"] != other["f: a"]
+
+
+def test_repeated_runs_in_one_process_reimport_the_test_module(tmp_path):
+    path = write(tmp_path, '''
+        import pytest
+
+        @pytest.mark.task("f")
+        def test_one(student):
+            """one"""
+    ''')
+    for _ in range(3):
+        outcomes, errors = run_tests(paths=[path], context=RunContext(FakeSession({}), None, 0))
+        assert [o.name for o in outcomes] == ["f: one"] and not errors
