@@ -42,6 +42,7 @@ class RunContext:
 
 @dataclasses.dataclass
 class TestOutcome:
+    __test__ = False  # not a pytest test class
     nodeid: str
     task: str
     name: str

@@ -1,0 +1,94 @@
+"""grader.cli with the engine mocked: options reach the engine as keywords; exit codes."""
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import grader.autograde
+import grader.check
+import grader.release
+import grader.submit
+from grader.autograde import AutogradeResult, Row
+from grader.check import CheckResult
+from grader.cli import main
+from grader.course import CourseError, FunctionEntry, Manifest
+from grader.grading import SubmissionResult
+from grader.release import ReleaseResult
+from grader.release.template import Drift
+from grader.scoring import GradedTest
+from grader.submit import SubmitResult
+
+M = Manifest(chapter="ch", title="t", module="m", library="torch", functions=(FunctionEntry("f", 2, 1),))
+
+
+def graded(passed):
+    return [GradedTest("f: value", "f", "correctness", passed, 2.0 if passed else 0.0, 2.0, "why not")]
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    seen = {}
+
+    def recorder(name, result):
+        def fake(**kwargs):
+            seen[name] = kwargs
+            if isinstance(result, Exception):
+                raise result
+            return result
+        return fake
+
+    seen["install"] = lambda mod, name, result: monkeypatch.setattr(mod, name, recorder(name, result))
+    return seen
+
+
+def invoke(*args):
+    return CliRunner().invoke(main, list(args))
+
+
+def test_help_lists_the_commands():
+    out = invoke("--help").output
+    for cmd in ("check", "submit", "release", "autograde"):
+        assert cmd in out
+
+
+@pytest.mark.parametrize(("passed", "code"), [(True, 0), (False, 1)])
+def test_check_exit_code_follows_the_result(calls, passed, code):
+    res = CheckResult("ch", Path("x"), SubmissionResult(graded(passed), "ok", None, "", 0.1, 1, 1), "subprocess")
+    calls["install"](grader.check, "check", res)
+    r = invoke("check", "x", "--chapter", "ch")
+    assert r.exit_code == code, r.output
+    assert calls["check"] == {"path": Path("x"), "chapter": "ch"}
+    assert ("FAIL" in r.output) == (not passed)
+
+
+def test_course_errors_exit_1_with_the_message(calls):
+    calls["install"](grader.check, "check", CourseError("no chapter.toml here"))
+    r = invoke("check")
+    assert r.exit_code == 1 and "no chapter.toml here" in r.output
+
+
+@pytest.mark.parametrize(("drift", "code"), [(Drift([], [], []), 0), (Drift(["a.py"], [], []), 1)])
+def test_release_check(calls, drift, code):
+    calls["install"](grader.release, "release", [ReleaseResult("ch", drift=drift)])
+    r = invoke("release", "--check", "--chapter", "ch")
+    assert r.exit_code == code
+    assert calls["release"] == {"chapter": "ch", "check": True}
+
+
+def test_autograde_passes_options_and_exits_0(calls, tmp_path):
+    rows = [Row("s1", Path("s1"), graded(False), "not loadable", "SyntaxError", 0.2)]
+    calls["install"](grader.autograde, "autograde", AutogradeResult("ch", M, tmp_path, rows, "subprocess", 0.3))
+    r = invoke("autograde", "--chapter", "ch", "a", "b", "-o", str(tmp_path), "--seed", "3")
+    assert r.exit_code == 0, r.output
+    kw = calls["autograde"]
+    assert kw["chapter"] == "ch" and kw["submissions"] == [Path("a"), Path("b")] and kw["out_dir"] == tmp_path
+    assert kw["seed"] == 3 and callable(kw["on_result"])
+    assert "s1" in r.output
+
+
+def test_submit(calls, tmp_path):
+    res = SubmitResult(tmp_path / "a.zip", {"chapter": "ch", "files": [{"path": "m.py", "bytes": 3, "sha256": "ab"}]}, ["careful"])
+    calls["install"](grader.submit, "submit", res)
+    r = invoke("submit", ".", "-o", str(tmp_path / "a.zip"))
+    assert r.exit_code == 0 and "careful" in r.output and "sha256 ab" in r.output
+    assert calls["submit"] == {"path": Path("."), "chapter": None, "out": tmp_path / "a.zip"}

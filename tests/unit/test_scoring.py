@@ -1,0 +1,56 @@
+"""grader.scoring and grader.report: points, gating of rule points, results.json and grades.csv."""
+import csv
+
+from grader.course import FunctionEntry, Manifest
+from grader.report import results_json, write_grades_csv
+from grader.rules import RuleFinding
+from grader.runner import TestOutcome
+from grader.scoring import per_function, score
+
+M = Manifest(chapter="c", title="c", module="m", library="numpy", forbidden=("numpy.linalg",),
+             functions=(FunctionEntry("f", 4, 1), FunctionEntry("g", 3, 1)))
+
+
+def outcome(task, name, passed, weight=1.0):
+    return TestOutcome(f"id-{name}", task, f"{task}: {name}", weight, passed, "passed" if passed else "wrong")
+
+
+def test_points_are_shared_by_weight_and_sum_exactly():
+    graded = score(manifest=M, outcomes=[outcome("f", n, True) for n in "abc"] + [outcome("g", "a", True, 2),
+                                                                                  outcome("g", "b", True)],
+                   findings={"f": RuleFinding(True, "ok"), "g": RuleFinding(True, "ok")})
+    f_tests = [g for g in graded if g.function == "f" and g.kind == "correctness"]
+    assert sum(g.max_score for g in f_tests) == 4.0
+    assert [g.max_score for g in graded if g.function == "g" and g.kind == "correctness"] == [2.0, 1.0]
+    assert per_function(M, graded) == {"f": (5.0, 5.0), "g": (4.0, 4.0)}
+
+
+def test_rule_points_need_the_rules_and_all_correctness_tests():
+    graded = score(manifest=M, outcomes=[outcome("f", "a", True), outcome("f", "b", False), outcome("g", "a", True)],
+                   findings={"f": RuleFinding(True, "ok"), "g": RuleFinding(False, "line 3 uses numpy.linalg")})
+    rules = {g.function: g for g in graded if g.kind == "rules"}
+    assert not rules["f"].passed and rules["f"].score == 0 and "not awarded" in rules["f"].output
+    assert not rules["g"].passed and "numpy.linalg" in rules["g"].output
+    assert per_function(M, graded)["f"] == (2.0, 5.0)
+
+
+def test_course_errors_are_visible():
+    graded = score(manifest=M, outcomes=[outcome("h", "a", True)], findings={}, errors=["boom"])
+    names = [g.name for g in graded]
+    assert "f: graded" in names and "g: graded" in names
+    assert any(g.kind == "engine" and "unknown function" in g.output for g in graded)
+    assert any(g.output == "boom" for g in graded)
+
+
+def test_results_json_is_gradescope_shaped(tmp_path):
+    graded = score(manifest=M, outcomes=[outcome("f", "a", True), outcome("g", "a", False)],
+                   findings={"f": RuleFinding(True, "ok"), "g": RuleFinding(True, "ok")})
+    data = results_json(graded=graded, summary="s", execution_time=1.234, extra={"chapter": "c"})
+    assert data["score"] == 5.0 and data["execution_time"] == 1.234
+    for t in data["tests"]:
+        assert set(t) >= {"name", "score", "max_score", "status", "output", "visibility"}
+        assert t["status"] in ("passed", "failed") and t["name"].split(":")[0] in ("f", "g")
+    path = tmp_path / "grades.csv"
+    write_grades_csv(path, manifest=M, rows=[{"id": "s1", "graded": graded, "status": "ok"}])
+    rows = list(csv.DictReader(open(path)))
+    assert rows == [{"submission": "s1", "score": "5", "max_score": "9", "f": "5", "g": "0", "status": "ok", "problem": ""}]

@@ -1,0 +1,156 @@
+"""grader.sandbox: the student's module in a worker process; failures come back as reasons."""
+import os
+import time
+
+import numpy as np
+import pytest
+import torch
+
+from grader.sandbox import CallFailed, WorkerSpec
+from grader.sandbox.box import wire
+from grader.sandbox.session import StudentSession, WarmPool
+
+SOURCE = '''
+import os, time
+import numpy as np
+import torch
+np.allclose = lambda *a, **k: True
+torch.allclose = lambda *a, **k: True
+
+def double(x):
+    return x * 2
+
+def mutate(x):
+    x.add_(1)
+    return x
+
+def boom(x):
+    raise ValueError("bad input")
+
+def leave():
+    raise SystemExit(0)
+
+def interrupt():
+    raise KeyboardInterrupt
+
+def die():
+    os._exit(0)
+
+def spin():
+    while True:
+        pass
+
+def chatty():
+    print("x" * 1_000_000)
+    return 1
+
+def liar():
+    return object()
+
+def listing():
+    return sorted(os.listdir("."))
+
+def env():
+    return dict(os.environ)
+'''
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with WarmPool(WorkerSpec()) as p:
+        yield p
+
+
+@pytest.fixture
+def session(pool):
+    with StudentSession(module_name="m", source=SOURCE, pool=pool, call_timeout=2, load_timeout=20) as s:
+        yield s
+
+
+def test_values_and_args_come_back_as_data(session):
+    x = torch.arange(4.0)
+    out = session.call("double", x)
+    assert type(out) is torch.Tensor and torch.equal(out, x * 2)
+    result, after = session.call("mutate", x, return_args=True)
+    assert torch.equal(after[0], x + 1) and torch.equal(x, torch.arange(4.0)), "the trusted copy is untouched"
+
+
+def test_student_patches_stay_in_the_worker(session):
+    session.call("double", torch.zeros(1))
+    assert not np.allclose(0, 1) and not torch.allclose(torch.zeros(1), torch.ones(1))
+
+
+def test_errors_name_the_line(session):
+    with pytest.raises(CallFailed) as e:
+        session.call("boom", 1)
+    assert e.value.kind == "error" and "ValueError: bad input" in str(e.value) and "line 16: raise ValueError" in str(e.value)
+
+
+@pytest.mark.parametrize("fn", ["leave", "interrupt"])
+def test_exit_and_interrupt_are_just_errors(session, fn):
+    with pytest.raises(CallFailed) as e:
+        session.call(fn)
+    assert e.value.kind == "error"
+    assert torch.equal(session.call("double", torch.ones(1)), torch.full((1,), 2.0))
+    assert session.worker_starts == 1
+
+
+def test_a_dying_worker_fails_the_call_and_the_next_call_gets_a_fresh_one(session):
+    session.call("double", 1)
+    with pytest.raises(CallFailed) as e:
+        session.call("die")
+    assert e.value.kind == "crash" and "exited with status 0" in str(e.value)
+    assert session.call("double", 3) == 6
+    assert session.worker_starts == 2
+
+
+def test_a_hang_is_killed_and_not_retried(session):
+    t0 = time.monotonic()
+    with pytest.raises(CallFailed) as e:
+        session.call("spin")
+    assert e.value.kind == "timeout" and time.monotonic() - t0 < 5
+    t0 = time.monotonic()
+    with pytest.raises(CallFailed, match="not called again"):
+        session.call("spin")
+    assert time.monotonic() - t0 < 0.5
+    assert session.call("double", 2) == 4
+
+
+def test_missing_function_and_liar_objects(session):
+    with pytest.raises(CallFailed) as e:
+        session.call("nope")
+    assert e.value.kind == "missing" and "defines no function `nope`" in str(e.value)
+    assert isinstance(session.call("liar"), wire.Unsupported)
+
+
+def test_output_is_captured_and_capped(session):
+    assert session.call("chatty") == 1
+    time.sleep(0.2)
+    out = session.output()
+    assert out.startswith("xxx") and len(out) < 70_000 and "dropped" in out
+
+
+def test_scratch_dir_holds_only_the_module(session):
+    assert session.call("listing") == ["m.py"]
+
+
+def test_load_failures_fail_every_call(pool):
+    with StudentSession(module_name="m", source="def f(:\n", pool=pool) as s:
+        for _ in range(2):
+            with pytest.raises(CallFailed) as e:
+                s.call("f")
+            assert e.value.kind == "load" and "SyntaxError" in str(e.value) and "line 1" in str(e.value)
+    with StudentSession(module_name="m", source="while True:\n    pass\n", pool=pool, load_timeout=1) as s:
+        with pytest.raises(CallFailed, match="timed out"):
+            s.call("f")
+    with StudentSession(module_name="m", source=None, pool=pool, load_problem="no m.py in folder/") as s:
+        with pytest.raises(CallFailed, match="no m.py"):
+            s.call("f")
+
+
+def test_the_environment_is_cleared(monkeypatch):
+    monkeypatch.setenv("GRADE_SECRET", "hunter2")
+    with WarmPool(WorkerSpec()) as pool, StudentSession(module_name="m", source=SOURCE, pool=pool) as s:
+        env = s.call("env")
+    assert "GRADE_SECRET" not in env and env["OMP_NUM_THREADS"] == "1"
+    assert set(env) <= set(WorkerSpec().environment(os.path.realpath("/tmp"))) | {"LC_CTYPE"}

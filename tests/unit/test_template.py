@@ -1,0 +1,79 @@
+"""grader.release: a tiny course's template is generated, and drift is detected."""
+import pytest
+
+from grader.course import CourseError, parse_manifest
+from grader.release import release
+
+MANIFEST = '''chapter = "chx"
+title = "X"
+module = "mod"
+library = "numpy"
+
+[[functions]]
+name = "f"
+points = 2
+'''
+
+
+@pytest.fixture
+def course(tmp_path):
+    a = tmp_path / "assignments" / "chx"
+    (a / "hidden").mkdir(parents=True)
+    (a / "visible").mkdir()
+    (a / "manifest.toml").write_text(MANIFEST)
+    (a / "statement.md").write_text("# X\n\nDo f.\n")
+    (a / "visible" / "test_x.py").write_text("# visible\n")
+    (a / "hidden" / "test_secret.py").write_text("# hidden\n")
+    s = tmp_path / "solutions" / "chx"
+    s.mkdir(parents=True)
+    (s / "mod.py").write_text("def f():\n    ### BEGIN SOLUTION\n    return 1\n    ### END SOLUTION\n")
+    return tmp_path
+
+
+def test_release_writes_the_template_and_check_is_clean(course):
+    (r,) = release(course_root=course)
+    t = course / "student_template" / "chx"
+    assert sorted(p.relative_to(t).as_posix() for p in t.rglob("*") if p.is_file()) == \
+        ["README.md", "chapter.toml", "mod.py", "tests/test_x.py"]
+    assert 'raise NotImplementedError("f")' in (t / "mod.py").read_text()
+    readme = (t / "README.md").read_text()
+    assert "Do f." in readme and "## Grading" in readme
+    assert "secret" not in "".join(p.read_text() for p in t.rglob("*") if p.is_file())
+    assert release(course_root=course, check=True)[0].ok
+
+
+@pytest.mark.parametrize("edit", ["stub", "extra", "missing", "solution"])
+def test_drift_is_detected(course, edit):
+    release(course_root=course)
+    t = course / "student_template" / "chx"
+    if edit == "stub":
+        (t / "mod.py").write_text("edited")
+    elif edit == "extra":
+        (t / "notes.txt").write_text("x")
+    elif edit == "missing":
+        (t / "README.md").unlink()
+    else:
+        p = course / "solutions" / "chx" / "mod.py"
+        p.write_text(p.read_text().replace("def f():", "def f(x):"))
+    (r,) = release(course_root=course, check=True)
+    assert not r.ok
+    d = r.drift
+    assert {"stub": d.changed, "extra": d.extra, "missing": d.missing, "solution": d.changed}[edit]
+
+
+@pytest.mark.parametrize(("text", "why"), [
+    (MANIFEST + "colour = 1\n", "unknown keys"),
+    (MANIFEST.replace('module = "mod"\n', ""), "module"),
+    (MANIFEST + '\n[[functions]]\nname = "f"\npoints = 1\n', "duplicate"),
+    (MANIFEST.replace("points = 2", "points = -2"), "non-negative"),
+])
+def test_manifest_errors(text, why):
+    import tomllib
+
+    with pytest.raises(CourseError, match=why):
+        parse_manifest(tomllib.loads(text), source="m.toml")
+
+
+def test_unknown_chapter(course):
+    with pytest.raises(CourseError, match="unknown chapter"):
+        release(course_root=course, chapter="nope")
