@@ -124,5 +124,19 @@ def autograde(chapter: str, submissions: tuple[Path, ...], out_dir: Path, seed: 
                   f"{res.out_dir}/grades.csv in {res.elapsed_s:.1f} s")
 
 
+
+
+@main.command()
+def doctor() -> None:
+    """Report the isolation level student code gets on this machine, and why."""
+    from grader.sandbox.isolation import probe
+
+    p = probe()
+    colour = "green" if p.level == "bubblewrap" else "red"
+    console.print(f"isolation: [{colour}]{p.label}[/{colour}]")
+    for line in p.details:
+        console.print(f"  - {line}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

@@ -23,6 +23,7 @@ from grader.grading import SubmissionResult, grade_source, load_reference
 from grader.intake import load_submission
 from grader.report import results_json, write_grades_csv
 from grader.sandbox import WorkerSpec
+from grader.sandbox.isolation import best_spec
 from grader.sandbox.session import WarmPool
 from grader.scoring import GradedTest
 
@@ -84,7 +85,7 @@ def autograde(*, chapter: str, submissions: list[Path], out_dir: Path, course_ro
     tests = sorted(ch.hidden_dir.glob("test_*.py"))
     reference = load_reference(ch.solution_file, chapter=chapter)
     seed = secrets.randbits(63) if seed is None else int(seed)
-    spec = spec or WorkerSpec()
+    spec = spec or best_spec()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []

@@ -8,6 +8,7 @@ from grader.course import CHAPTER_FILE, CourseError, Manifest, find_course, load
 from grader.grading import SubmissionResult, grade_source
 from grader.intake import load_submission
 from grader.sandbox import WorkerSpec
+from grader.sandbox.isolation import best_spec
 from grader.sandbox.session import WarmPool
 
 
@@ -54,7 +55,7 @@ def check(*, path: Path, chapter: str | None = None, course_root: Path | None = 
     if not tests:
         raise CourseError(f"no visible tests found for {manifest.chapter}")
     sub = load_submission(path, module=manifest.module, chapter=manifest.chapter)
-    spec = spec or WorkerSpec()
+    spec = spec or best_spec()
     with WarmPool(spec) as pool:
         result = grade_source(manifest=manifest, source=sub.source, problem=sub.problem, tests=tests, pool=pool)
     return CheckResult(manifest.chapter, path, result, spec.label)

@@ -49,8 +49,12 @@ class WorkerSpec:
     python: str = sys.executable
     threads: int = 1
     max_reply_bytes: int = 1 << 30
-    wrap: Callable[[list[str]], list[str]] | None = None
+    #: ``wrap(argv, scratch, env) -> argv``: OS isolation around the worker (see isolation.py)
+    wrap: Callable[[list[str], Path, dict], list[str]] | None = None
+    #: runs in the child before exec (rlimits)
+    preexec: Callable[[], None] | None = None
     label: str = "subprocess (not secure)"
+    level: str = "subprocess"
 
     def environment(self, scratch: Path) -> dict[str, str]:
         n = str(self.threads)
@@ -103,14 +107,16 @@ class Worker:
         rep_r, rep_w = os.pipe()
         out_r, out_w = os.pipe()
         argv = [spec.python, "-I", "-B", str(WORKER_SCRIPT), str(req_r), str(rep_w)]
+        env = spec.environment(scratch)
         if spec.wrap:
-            argv = spec.wrap(argv)
+            argv = spec.wrap(argv, scratch, env)
+            env = {"PATH": env["PATH"], "LANG": env["LANG"]}
         self.started = time.monotonic()
         try:
             self.proc = subprocess.Popen(
-                argv, cwd=scratch, env=spec.environment(scratch), stdin=subprocess.DEVNULL,
+                argv, cwd=scratch, env=env, stdin=subprocess.DEVNULL,
                 stdout=out_w, stderr=out_w, pass_fds=(req_r, rep_w), start_new_session=True,
-                close_fds=True,
+                close_fds=True, preexec_fn=spec.preexec,
             )
         finally:
             for fd in (req_r, rep_w, out_w):

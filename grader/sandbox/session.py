@@ -9,6 +9,7 @@ which bounds the time a hanging submission can cost.
 """
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import threading
@@ -28,7 +29,8 @@ class WarmPool:
         self._closed = False
 
     def _start(self) -> tuple[Worker, Path]:
-        scratch = Path(tempfile.mkdtemp(prefix="grade-box-"))
+        scratch = Path(os.path.realpath(tempfile.mkdtemp(prefix="grade-box-")))
+        scratch.chmod(0o755)  # readable by the box's non-root uid; writable only by the grader
         return Worker(self.spec, scratch), scratch
 
     def fill(self) -> None:
@@ -105,6 +107,7 @@ class StudentSession:
         self.worker_starts += 1
         path = scratch / f"{self.module_name}.py"
         path.write_text(self.source, encoding="utf-8")
+        path.chmod(0o644)
         self._worker, self._scratch = worker, scratch
         try:
             reply, _ = worker.request({"op": "load", "path": str(path), "module": self.module_name},

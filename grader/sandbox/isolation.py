@@ -1,0 +1,168 @@
+"""OS-level isolation of the worker, probed at start-up and reported.
+
+Levels, best first:
+
+``bubblewrap``  the worker runs under bwrap: new user/pid/net/ipc/uts/mount
+                namespaces, no network, a read-only view of only the Python
+                runtime, its site-packages, the worker's own code and the
+                submission, a size-capped tmpfs for /tmp, a cleared environment,
+                ``--die-with-parent --new-session``; launched under a non-root uid
+                (one per box) with rlimits on processes, CPU time, open files and
+                file size.
+``subprocess``  a plain child process (``python -I``, cleared environment, scratch
+                directory): the data-only boundary still holds, but student code
+                can read the grader's files. Reported as "not secure".
+
+``probe()`` tries the best level once per process with a real command and
+falls back when it fails (e.g. user namespaces disabled).
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+from grader.sandbox.client import WORKER_SCRIPT, WorkerSpec
+
+BOX_UID_BASE = 62000
+BOX_UID_SLOTS = 1000
+TMPFS_BYTES = 64 << 20
+NOT_SECURE = "subprocess (not secure)"
+
+
+@dataclasses.dataclass(frozen=True)
+class Limits:
+    """Per-worker OS limits (rlimits are inherited through bwrap by the worker)."""
+
+    nproc: int = 64
+    cpu_s: int = 600
+    nofile: int = 256
+    fsize_bytes: int = 16 << 20
+    tmpfs_bytes: int = TMPFS_BYTES
+
+
+def _runtime_paths() -> list[Path]:
+    """The directories the worker's interpreter needs, read-only."""
+    paths = {Path(sys.prefix), Path(sys.base_prefix), Path(os.path.realpath(sys.executable)).parent.parent}
+    for key in ("stdlib", "platstdlib", "purelib", "platlib"):
+        p = sysconfig.get_paths().get(key)
+        if p:
+            paths.add(Path(p))
+    paths = sorted({p.resolve() for p in paths if p.exists()})
+    kept = []
+    for p in paths:  # drop paths inside another kept path
+        if not any(p != q and q in p.parents for q in paths):
+            kept.append(p)
+    return kept
+
+
+def _next_uid(counter=[0]) -> int:  # noqa: B006 - a process-wide counter
+    counter[0] = (counter[0] + 1) % BOX_UID_SLOTS
+    return BOX_UID_BASE + counter[0]
+
+
+def bwrap_argv(argv: list[str], scratch: Path, env: dict[str, str], limits: Limits, *, drop_uid: bool) -> list[str]:
+    """Wrap a worker argv in bwrap, launched under a fresh non-root uid when ``drop_uid``."""
+    bwrap = shutil.which("bwrap")
+    setpriv = shutil.which("setpriv")
+    uid = _next_uid()
+    out: list[str] = []
+    if drop_uid:
+        out += [setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"]
+    out += [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
+            "--clearenv", "--uid", "65534", "--gid", "65534",
+            "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+            "--symlink", "usr/bin", "/bin"]
+    for etc in ("/etc/alternatives", "/etc/ld.so.cache", "/etc/localtime"):
+        if os.path.exists(etc):
+            out += ["--ro-bind", etc, etc]
+    out += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmpfs_bytes), "--tmpfs", "/tmp"]
+    for p in _runtime_paths():
+        if not str(p).startswith("/usr/"):
+            out += ["--ro-bind", str(p), str(p)]
+    box = str(WORKER_SCRIPT.parent)
+    out += ["--ro-bind", box, box, "--ro-bind", str(scratch), str(scratch), "--chdir", str(scratch)]
+    for key, value in env.items():
+        out += ["--setenv", key, "/tmp" if key in ("HOME", "TMPDIR") else value]
+    return out + argv
+
+
+def _limit_preexec(limits: Limits):
+    def apply():
+        for res, value in ((resource.RLIMIT_NPROC, limits.nproc), (resource.RLIMIT_CPU, limits.cpu_s),
+                           (resource.RLIMIT_NOFILE, limits.nofile), (resource.RLIMIT_FSIZE, limits.fsize_bytes),
+                           (resource.RLIMIT_CORE, 0)):
+            resource.setrlimit(res, (value, value))
+    return apply
+
+
+def bubblewrap_spec(limits: Limits = Limits(), *, drop_uid: bool = True) -> WorkerSpec:
+    who = "a non-root uid per box" if drop_uid else "root's uid outside the box (NPROC not enforced)"
+    return WorkerSpec(
+        wrap=lambda argv, scratch, env: bwrap_argv(argv, scratch, env, limits, drop_uid=drop_uid),
+        preexec=_limit_preexec(limits),
+        label=f"bubblewrap (namespaces, read-only view, no network, rlimits, {who})",
+        level="bubblewrap",
+    )
+
+
+def plain_spec() -> WorkerSpec:
+    return WorkerSpec(label=NOT_SECURE, level="subprocess")
+
+
+@dataclasses.dataclass(frozen=True)
+class Probe:
+    level: str
+    label: str
+    details: list[str]
+    drop_uid: bool
+
+
+def _try_box(drop_uid: bool) -> tuple[bool, str]:
+    scratch = Path(os.path.realpath(os.environ.get("TMPDIR", "/tmp")))
+    argv = bwrap_argv([sys.executable, "-I", "-c", "import os; print(os.getuid())"], scratch, {}, Limits(),
+                      drop_uid=drop_uid)
+    try:
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, preexec_fn=_limit_preexec(Limits()))
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return False, f"bwrap failed to start: {exc}"
+    if proc.returncode != 0 or proc.stdout.strip() != "65534":
+        return False, f"status {proc.returncode}: {proc.stderr.strip()[:300]}"
+    return True, ""
+
+
+@functools.lru_cache(maxsize=1)
+def probe() -> Probe:
+    """Find the best isolation level that works here, with real test boxes."""
+    details = []
+    if not shutil.which("bwrap"):
+        details.append("bwrap not found (install the Debian/Ubuntu package `bubblewrap`)")
+        return Probe("subprocess", NOT_SECURE, details, False)
+    can_drop = os.geteuid() == 0 and shutil.which("setpriv") is not None
+    if can_drop:
+        ok, why = _try_box(True)
+        if ok:
+            details.append(f"bwrap works; each box runs as its own uid ({BOX_UID_BASE}+) outside, 65534 inside")
+            return Probe("bubblewrap", bubblewrap_spec(drop_uid=True).label, details, True)
+        details.append(f"a box under a non-root uid failed ({why}); the Python runtime is probably not readable "
+                       "by other users (e.g. it lives under /root)")
+    ok, why = _try_box(False)
+    if ok:
+        details.append("bwrap works with the grader's own uid outside the box")
+        return Probe("bubblewrap", bubblewrap_spec(drop_uid=False).label, details, False)
+    details.append(f"bwrap is installed but a test box failed ({why}); user namespaces may be disabled")
+    return Probe("subprocess", NOT_SECURE, details, False)
+
+
+def best_spec() -> WorkerSpec:
+    """The worker spec for the best level that works here."""
+    p = probe()
+    if p.level == "bubblewrap":
+        return bubblewrap_spec(drop_uid=p.drop_uid)
+    return plain_spec()
