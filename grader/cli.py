@@ -104,7 +104,9 @@ def release(chapter: str | None, check_only: bool) -> None:
 @click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("autograded"),
               show_default=True, help="Folder for results.json files and grades.csv.")
 @click.option("--seed", type=int, help="Hidden seed (default: a fresh secret one, recorded in OUT/run.json).")
-def autograde(chapter: str, submissions: tuple[Path, ...], out_dir: Path, seed: int | None) -> None:
+@click.option("--allow-insecure", is_flag=True, help="Grade even where student code cannot be isolated (see grade doctor).")
+def autograde(chapter: str, submissions: tuple[Path, ...], out_dir: Path, seed: int | None,
+              allow_insecure: bool) -> None:
     """Grade SUBMISSIONS (folders, .py, .ipynb or archives) with the hidden graders."""
     from grader.autograde import autograde as run_autograde
     from grader.report import gradebook_table
@@ -115,7 +117,7 @@ def autograde(chapter: str, submissions: tuple[Path, ...], out_dir: Path, seed: 
 
     try:
         res = run_autograde(chapter=chapter, submissions=list(submissions), out_dir=out_dir, seed=seed,
-                            on_result=progress)
+                            allow_insecure=allow_insecure, on_result=progress)
     except CourseError as exc:
         _fail(exc)
     console.print(gradebook_table(res.manifest, [r.as_dict() for r in res.rows],

@@ -11,6 +11,7 @@ A chapter's manifest is ``assignments/<chapter>/manifest.toml``::
     [limits]                     # optional; defaults below
     call_timeout_s = 10
     load_timeout_s = 60
+    submission_timeout_s = 300   # all calls of one submission together
 
     [rules]                      # apply to every function of the chapter
     forbidden = ["torch.softmax", ".softmax"]   # dotted names; ".name" = any attribute/method
@@ -53,6 +54,8 @@ class FunctionEntry:
 class Limits:
     call_timeout_s: float = 10.0
     load_timeout_s: float = 60.0
+    #: wall time all calls of one submission may use together; later calls fail at once
+    submission_timeout_s: float = 300.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,7 +133,7 @@ def parse_manifest(data: dict, *, source: str) -> Manifest:
     if len(set(names)) != len(names):
         raise CourseError(f"{source}: duplicate function names")
     limits = data.get("limits") or {}
-    bad = set(limits) - {"call_timeout_s", "load_timeout_s"}
+    bad = set(limits) - {"call_timeout_s", "load_timeout_s", "submission_timeout_s"}
     if bad:
         raise CourseError(f"{source}: unknown [limits] keys {sorted(bad)}")
     rules = data.get("rules") or {}
@@ -143,6 +146,8 @@ def parse_manifest(data: dict, *, source: str) -> Manifest:
         limits=Limits(
             call_timeout_s=_number(limits.get("call_timeout_s"), "call_timeout_s", Limits.call_timeout_s),
             load_timeout_s=_number(limits.get("load_timeout_s"), "load_timeout_s", Limits.load_timeout_s),
+            submission_timeout_s=_number(limits.get("submission_timeout_s"), "submission_timeout_s",
+                                         Limits.submission_timeout_s),
         ),
         forbidden=_strs(rules.get("forbidden"), f"{source}: rules.forbidden"),
         required=_strs(rules.get("required"), f"{source}: rules.required"),

@@ -70,7 +70,7 @@ def grade_source(*, manifest: Manifest, source: str | None, problem: str | None,
     session = StudentSession(
         module_name=manifest.module, source=source, pool=pool,
         call_timeout=manifest.limits.call_timeout_s, load_timeout=manifest.limits.load_timeout_s,
-        load_problem=problem)
+        load_problem=problem, budget_s=manifest.limits.submission_timeout_s)
     with session:
         outcomes, errors = run_tests(paths=tests, context=RunContext(session, reference, seed, device))
         output = session.output()

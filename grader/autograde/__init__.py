@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 from grader import __version__
-from grader.course import Manifest, find_course
+from grader.course import CourseError, Manifest, find_course
 from grader.grading import SubmissionResult, grade_source, load_reference
 from grader.intake import load_submission
 from grader.report import results_json, write_grades_csv
@@ -75,17 +75,24 @@ def _engine_failure(exc: BaseException) -> SubmissionResult:
 
 
 def autograde(*, chapter: str, submissions: list[Path], out_dir: Path, course_root: Path | None = None,
-              seed: int | None = None, spec: WorkerSpec | None = None,
+              seed: int | None = None, spec: WorkerSpec | None = None, allow_insecure: bool = False,
               on_result: Callable[[Row, int, int], None] | None = None) -> AutogradeResult:
-    """Grade ``submissions`` with the hidden graders of ``chapter``."""
+    """Grade ``submissions`` with the hidden graders of ``chapter``.
+
+    Refuses to run student code without OS isolation (see ``grade doctor``) unless
+    ``allow_insecure``."""
     t0 = time.monotonic()
+    spec = spec or best_spec()
+    if spec.level == "subprocess" and not allow_insecure:
+        raise CourseError("no OS isolation is available here (see `grade doctor`): student code would run as a "
+                          "plain subprocess that can read the grader's files. Install bubblewrap, or pass "
+                          "--allow-insecure to grade anyway")
     course = find_course(course_root)
     ch = course.chapter(chapter)
     manifest = ch.manifest
     tests = sorted(ch.hidden_dir.glob("test_*.py"))
     reference = load_reference(ch.solution_file, chapter=chapter)
     seed = secrets.randbits(63) if seed is None else int(seed)
-    spec = spec or best_spec()
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []

@@ -49,8 +49,9 @@ class WorkerSpec:
     python: str = sys.executable
     threads: int = 1
     max_reply_bytes: int = 1 << 30
-    #: ``wrap(argv, scratch, env) -> argv``: OS isolation around the worker (see isolation.py)
-    wrap: Callable[[list[str], Path, dict], list[str]] | None = None
+    #: ``wrap(argv, scratch, env) -> (argv, fds)``: OS isolation around the worker (see
+    #: isolation.py); ``fds`` are passed to the child and closed here once it started
+    wrap: Callable[[list[str], Path, dict], tuple[list[str], list[int]]] | None = None
     #: runs in the child before exec (rlimits)
     preexec: Callable[[], None] | None = None
     label: str = "subprocess (not secure)"
@@ -108,18 +109,19 @@ class Worker:
         out_r, out_w = os.pipe()
         argv = [spec.python, "-I", "-B", str(WORKER_SCRIPT), str(req_r), str(rep_w)]
         env = spec.environment(scratch)
+        extra_fds: list[int] = []
         if spec.wrap:
-            argv = spec.wrap(argv, scratch, env)
+            argv, extra_fds = spec.wrap(argv, scratch, env)
             env = {"PATH": env["PATH"], "LANG": env["LANG"]}
         self.started = time.monotonic()
         try:
             self.proc = subprocess.Popen(
                 argv, cwd=scratch, env=env, stdin=subprocess.DEVNULL,
-                stdout=out_w, stderr=out_w, pass_fds=(req_r, rep_w), start_new_session=True,
+                stdout=out_w, stderr=out_w, pass_fds=(req_r, rep_w, *extra_fds), start_new_session=True,
                 close_fds=True, preexec_fn=spec.preexec,
             )
         finally:
-            for fd in (req_r, rep_w, out_w):
+            for fd in (req_r, rep_w, out_w, *extra_fds):
                 os.close(fd)
         self._to = os.fdopen(req_w, "wb", buffering=0)
         self._from_fd = rep_r

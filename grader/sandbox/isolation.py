@@ -28,6 +28,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
+from grader.sandbox import seccomp
 from grader.sandbox.client import WORKER_SCRIPT, WorkerSpec
 
 BOX_UID_BASE = 62000
@@ -45,6 +46,9 @@ class Limits:
     nofile: int = 256
     fsize_bytes: int = 16 << 20
     tmpfs_bytes: int = TMPFS_BYTES
+    #: RLIMIT_DATA, not RLIMIT_AS: CUDA reserves huge PROT_NONE address ranges that AS
+    #: counts and DATA does not; a numpy/torch allocation past it raises MemoryError/RuntimeError
+    data_bytes: int = 4 << 30
 
 
 def _runtime_paths() -> list[Path]:
@@ -67,7 +71,8 @@ def _next_uid(counter=[0]) -> int:  # noqa: B006 - a process-wide counter
     return BOX_UID_BASE + counter[0]
 
 
-def bwrap_argv(argv: list[str], scratch: Path, env: dict[str, str], limits: Limits, *, drop_uid: bool) -> list[str]:
+def bwrap_argv(argv: list[str], scratch: Path, env: dict[str, str], limits: Limits, *, drop_uid: bool,
+               seccomp_fd: int | None = None) -> list[str]:
     """Wrap a worker argv in bwrap, launched under a fresh non-root uid when ``drop_uid``."""
     bwrap = shutil.which("bwrap")
     setpriv = shutil.which("setpriv")
@@ -90,24 +95,35 @@ def bwrap_argv(argv: list[str], scratch: Path, env: dict[str, str], limits: Limi
     out += ["--ro-bind", box, box, "--ro-bind", str(scratch), str(scratch), "--chdir", str(scratch)]
     for key, value in env.items():
         out += ["--setenv", key, "/tmp" if key in ("HOME", "TMPDIR") else value]
+    if seccomp_fd is not None:
+        out += ["--seccomp", str(seccomp_fd)]
     return out + argv
+
+
+def _wrap(limits: Limits, drop_uid: bool, use_seccomp: bool):
+    def wrap(argv, scratch, env):
+        fd = seccomp.filter_fd() if use_seccomp else None
+        fds = [fd] if fd is not None else []
+        return bwrap_argv(argv, scratch, env, limits, drop_uid=drop_uid, seccomp_fd=fd), fds
+    return wrap
 
 
 def _limit_preexec(limits: Limits):
     def apply():
         for res, value in ((resource.RLIMIT_NPROC, limits.nproc), (resource.RLIMIT_CPU, limits.cpu_s),
                            (resource.RLIMIT_NOFILE, limits.nofile), (resource.RLIMIT_FSIZE, limits.fsize_bytes),
-                           (resource.RLIMIT_CORE, 0)):
+                           (resource.RLIMIT_DATA, limits.data_bytes), (resource.RLIMIT_CORE, 0)):
             resource.setrlimit(res, (value, value))
     return apply
 
 
-def bubblewrap_spec(limits: Limits = Limits(), *, drop_uid: bool = True) -> WorkerSpec:
+def bubblewrap_spec(limits: Limits = Limits(), *, drop_uid: bool = True, use_seccomp: bool = True) -> WorkerSpec:
     who = "a non-root uid per box" if drop_uid else "root's uid outside the box (NPROC not enforced)"
+    sec = "seccomp" if use_seccomp and seccomp.filter_bytes() else "no seccomp"
     return WorkerSpec(
-        wrap=lambda argv, scratch, env: bwrap_argv(argv, scratch, env, limits, drop_uid=drop_uid),
+        wrap=_wrap(limits, drop_uid, use_seccomp),
         preexec=_limit_preexec(limits),
-        label=f"bubblewrap (namespaces, read-only view, no network, rlimits, {who})",
+        label=f"bubblewrap (namespaces, read-only view, no network, {sec}, rlimits, {who})",
         level="bubblewrap",
     )
 
@@ -126,12 +142,16 @@ class Probe:
 
 def _try_box(drop_uid: bool) -> tuple[bool, str]:
     scratch = Path(os.path.realpath(os.environ.get("TMPDIR", "/tmp")))
-    argv = bwrap_argv([sys.executable, "-I", "-c", "import os; print(os.getuid())"], scratch, {}, Limits(),
-                      drop_uid=drop_uid)
+    argv, fds = _wrap(Limits(), drop_uid, True)([sys.executable, "-I", "-c", "import os; print(os.getuid())"],
+                                                scratch, {})
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, preexec_fn=_limit_preexec(Limits()))
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, preexec_fn=_limit_preexec(Limits()),
+                              pass_fds=fds)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return False, f"bwrap failed to start: {exc}"
+    finally:
+        for fd in fds:
+            os.close(fd)
     if proc.returncode != 0 or proc.stdout.strip() != "65534":
         return False, f"status {proc.returncode}: {proc.stderr.strip()[:300]}"
     return True, ""

@@ -78,7 +78,7 @@ class StudentSession:
 
     def __init__(self, *, module_name: str, source: str | None, pool: WarmPool,
                  call_timeout: float = 10.0, load_timeout: float = 30.0,
-                 load_problem: str | None = None):
+                 load_problem: str | None = None, budget_s: float | None = None):
         self.module_name = module_name
         self.source = source
         self.pool = pool
@@ -95,6 +95,8 @@ class StudentSession:
         self.calls = 0
         self.worker_starts = 0
         self.cpu_s = 0.0
+        self.budget_s = budget_s
+        self.used_s = 0.0
 
     # -- worker management -----------------------------------------------------------
     def _ensure_worker(self) -> Worker:
@@ -165,10 +167,21 @@ class StudentSession:
     def _call(self, function, head, args, kwargs, timeout, return_args):
         if function in self.timed_out:
             raise CallFailed("timeout", f"not called again: {self.timed_out[function]}")
-        worker = self._ensure_worker()
         limit = timeout if timeout is not None else self.call_timeout
-        self.calls += 1
+        if self.budget_s is not None:
+            left = self.budget_s - self.used_s
+            if left <= 0:
+                raise CallFailed("timeout", f"not called: the submission used up its time budget of {self.budget_s:g} s")
+            limit = min(limit, left)
         t0 = time.monotonic()
+        try:
+            return self._call_in_worker(function, head, args, kwargs, limit, return_args, t0)
+        finally:
+            self.used_s += time.monotonic() - t0
+
+    def _call_in_worker(self, function, head, args, kwargs, limit, return_args, t0):
+        worker = self._ensure_worker()
+        self.calls += 1
         try:
             reply, values = worker.request(
                 {"op": "call", "return_args": return_args, **head},

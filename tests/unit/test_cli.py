@@ -82,7 +82,7 @@ def test_autograde_passes_options_and_exits_0(calls, tmp_path):
     assert r.exit_code == 0, r.output
     kw = calls["autograde"]
     assert kw["chapter"] == "ch" and kw["submissions"] == [Path("a"), Path("b")] and kw["out_dir"] == tmp_path
-    assert kw["seed"] == 3 and callable(kw["on_result"])
+    assert kw["seed"] == 3 and kw["allow_insecure"] is False and callable(kw["on_result"])
     assert "s1" in r.output
 
 

@@ -43,3 +43,50 @@ def test_the_box_sees_no_course_files_no_network_and_cannot_write(tmp_path):
     assert not seen["/work/main/solutions"] and not seen["/etc/passwd"] and not seen["/root/.ssh"]
     assert seen["net"] != "connected"
     assert seen["write_usr"] is False
+
+
+def test_autograde_refuses_an_insecure_worker_unless_forced(tmp_path):
+    from grader.autograde import autograde
+    from grader.course import CourseError
+    from grader.sandbox.isolation import plain_spec
+
+    with pytest.raises(CourseError, match="--allow-insecure"):
+        autograde(chapter="ch02_numerics", submissions=[tmp_path / "x"], out_dir=tmp_path / "o", spec=plain_spec())
+    res = autograde(chapter="ch02_numerics", submissions=[tmp_path / "x"], out_dir=tmp_path / "o",
+                    spec=plain_spec(), allow_insecure=True)
+    assert res.isolation == NOT_SECURE and res.rows[0].score == 0
+
+
+def test_seccomp_filter_is_well_formed():
+    from grader.sandbox import seccomp
+
+    data = seccomp.filter_bytes()
+    if data is None:
+        pytest.skip("seccomp filter is x86_64-only")
+    assert len(data) % 8 == 0 and len(data) // 8 < 4096
+
+
+SECCOMP_SPY = '''import ctypes, socket
+def probe():
+    out = {}
+    for name, fam, typ in (("tcp", socket.AF_INET, socket.SOCK_STREAM), ("udp", socket.AF_INET, socket.SOCK_DGRAM),
+                           ("tcp6", socket.AF_INET6, socket.SOCK_STREAM), ("unix", socket.AF_UNIX, socket.SOCK_STREAM)):
+        try:
+            socket.socket(fam, typ).close()
+            out[name] = "open"
+        except OSError as e:
+            out[name] = e.errno
+    libc = ctypes.CDLL(None, use_errno=True)
+    out["ptrace"] = [libc.ptrace(16, 1, 0, 0), ctypes.get_errno()]
+    return out
+'''
+
+
+@pytest.mark.skipif(not HAS_BWRAP or probe().level != "bubblewrap" or "no seccomp" in probe().label,
+                    reason="bubblewrap with seccomp is not usable here")
+def test_seccomp_denies_inet_sockets_and_ptrace():
+    with WarmPool(best_spec()) as pool, StudentSession(module_name="m", source=SECCOMP_SPY, pool=pool) as s:
+        out = s.call("probe")
+    assert out["tcp"] == out["udp"] == out["tcp6"] == 1  # EPERM
+    assert out["unix"] == "open"
+    assert out["ptrace"] == [-1, 1]

@@ -154,3 +154,15 @@ def test_the_environment_is_cleared(monkeypatch):
         env = s.call("env")
     assert "GRADE_SECRET" not in env and env["OMP_NUM_THREADS"] == "1"
     assert set(env) <= set(WorkerSpec().environment(os.path.realpath("/tmp"))) | {"LC_CTYPE"}
+
+
+def test_the_submission_budget_bounds_all_calls(pool):
+    with StudentSession(module_name="m", source=SOURCE, pool=pool, call_timeout=5, budget_s=1.5) as s:
+        assert s.call("double", 1) == 2
+        with pytest.raises(CallFailed) as e:
+            s.call("spin")
+        assert e.value.kind == "timeout"
+        t0 = time.monotonic()
+        with pytest.raises(CallFailed, match="time budget of 1.5 s"):
+            s.call("double", 1)
+        assert time.monotonic() - t0 < 0.2
