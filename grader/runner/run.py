@@ -80,11 +80,33 @@ class StudentProxy:
         except CallFailed as exc:
             raise StudentError(f"{label} failed: {exc}") from None
 
+    def expect_raises(self, exc_type: type[BaseException], name: str, *args, **kwargs) -> None:
+        """``name(*args, **kwargs)`` must raise ``exc_type`` (or a subclass); otherwise a
+        :class:`GradingFailure` says what happened instead."""
+        from grader.testing.compare import GradingFailure
+
+        call = f"{name}({', '.join([*(_short(a) for a in args), *(f'{k}={_short(v)}' for k, v in kwargs.items())])})"
+        try:
+            self._session.call(name, *args, **kwargs)
+        except CallFailed as exc:
+            if exc.kind == "error" and exc_type.__name__ in exc.error_types:
+                return
+            raise GradingFailure(f"{call} should raise {exc_type.__name__}; instead: {exc}") from None
+        raise GradingFailure(f"{call} should raise {exc_type.__name__}, but it returned normally")
+
     def _call(self, name, args, kwargs, return_args):
         try:
             return self._session.call(name, *args, return_args=return_args, **kwargs)
         except CallFailed as exc:
             raise StudentError(f"calling {name} failed: {exc}") from None
+
+
+def _short(value) -> str:
+    """How an argument is named in a message: scalars as written, arrays by shape only."""
+    if isinstance(value, (int, float, bool, str)) or value is None:
+        return repr(value)
+    shape = getattr(value, "shape", None)
+    return f"<{type(value).__name__} of shape {tuple(shape)}>" if shape is not None else f"<{type(value).__name__}>"
 
 
 def _message(excinfo) -> str:

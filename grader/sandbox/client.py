@@ -36,10 +36,11 @@ class CallFailed(Exception):
     ``missing`` (no such function).
     """
 
-    def __init__(self, kind: str, message: str, *, where: dict | None = None):
+    def __init__(self, kind: str, message: str, *, where: dict | None = None, error_types: tuple[str, ...] = ()):
         super().__init__(message)
         self.kind = kind
         self.where = where
+        self.error_types = error_types  # for kind "error": the builtin exception classes the raised one derives from
 
 
 @dataclasses.dataclass(frozen=True)

@@ -197,7 +197,9 @@ class StudentSession:
             err = reply.get("error") or {}
             if err.get("type") == "MissingFunction":
                 raise CallFailed("missing", f"{self.module_name}.py defines no function `{err.get('message') or function}`")
-            raise CallFailed("error", _describe(err, self.module_name), where=err.get("where"))
+            types = err.get("builtin_types")
+            types = tuple(str(t)[:60] for t in types[:8]) if isinstance(types, list) else ()
+            raise CallFailed("error", _describe(err, self.module_name), where=err.get("where"), error_types=types)
         self.cpu_s += float(reply.get("cpu_s", 0.0) or 0.0)
         if return_args:
             return values.get("result"), values.get("args_after")

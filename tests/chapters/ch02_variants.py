@@ -4,9 +4,11 @@ WRONG[function] are plausible mistakes that must lose points on that function;
 ALTERNATIVES are correct implementations written differently from the reference
 that must keep full marks. Each entry is the full module source a student might submit.
 """
-import textwrap
+from tests.chapters.harness import module as _module
 
-_CORRECT = {
+HEADER = "import math\nimport torch\n"
+
+CORRECT = {
     "stable_softmax": '''
 def stable_softmax(x, dim=-1):
     m = x.amax(dim=dim, keepdim=True)
@@ -37,10 +39,7 @@ def clip_grad_norm(grads, max_norm):
 
 def module(**overrides) -> str:
     """A module with the correct functions, some replaced by ``overrides``."""
-    parts = ["import torch\nimport math\n"]
-    for name, src in _CORRECT.items():
-        parts.append(textwrap.dedent(overrides.get(name, src)))
-    return "\n".join(parts)
+    return _module(HEADER, CORRECT, **overrides)
 
 
 WRONG = {

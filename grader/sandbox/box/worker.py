@@ -45,7 +45,9 @@ def _error_reply(exc: BaseException, module_file: str | None) -> dict:
             where = {"line": frame.lineno, "code": (frame.line or "")[:200], "function": frame.name}
     if isinstance(exc, SyntaxError) and exc.lineno:
         where = {"line": exc.lineno, "code": (exc.text or "").strip()[:200], "function": None}
-    return {"ok": False, "error": {"type": type(exc).__name__, "message": str(exc)[:2000], "where": where}}
+    builtin = [c.__name__ for c in type(exc).__mro__ if c.__module__ == "builtins"][:8]
+    return {"ok": False, "error": {"type": type(exc).__name__, "message": str(exc)[:2000], "where": where,
+                                   "builtin_types": builtin}}
 
 
 def main() -> None:

@@ -1,0 +1,86 @@
+"""What every chapter's grader-power tests share.
+
+A chapter's ``tests/chapters/<ch>_variants.py`` defines ``HEADER`` (imports),
+``CORRECT`` (function -> source of a correct implementation), ``WRONG``
+(function -> {label: source}) and ``ALTERNATIVES`` (label -> full module source
+written differently from the reference). ``test_<ch>_grader_power.py`` then
+checks, through the real engine (sandboxed worker, hidden graders, scoring):
+
+- each wrong implementation loses points on its function, gets no rule points
+  for it, and costs no other function anything;
+- each alternative keeps full marks on several hidden seeds;
+- the reference scores full marks and the generated stub zero.
+"""
+from __future__ import annotations
+
+import contextlib
+import textwrap
+
+from grader.course import find_course
+from grader.grading import grade_source, load_reference
+from grader.sandbox import WorkerSpec
+from grader.sandbox.session import WarmPool
+from grader.scoring import per_function
+
+
+def module(header: str, correct: dict[str, str], **overrides: str) -> str:
+    """A module with the correct functions, some replaced by ``overrides``."""
+    unknown = set(overrides) - set(correct)
+    if unknown:
+        raise KeyError(f"no correct implementation to replace for {sorted(unknown)}")
+    parts = [textwrap.dedent(header).strip() + "\n"]
+    for name, src in correct.items():
+        parts.append(textwrap.dedent(overrides.get(name, src)).strip() + "\n")
+    return "\n\n".join(parts)
+
+
+class ChapterGrader:
+    def __init__(self, chapter: str, pool: WarmPool):
+        self.chapter = find_course().chapter(chapter)
+        self.manifest = self.chapter.manifest
+        self.reference = load_reference(self.chapter.solution_file, chapter=chapter)
+        self.tests = sorted(self.chapter.hidden_dir.glob("test_*.py"))
+        self.pool = pool
+
+    def grade(self, source: str, seed: int):
+        res = grade_source(manifest=self.manifest, source=source, problem=None, tests=self.tests,
+                           pool=self.pool, reference=self.reference, seed=seed)
+        return res, per_function(self.manifest, res.graded)
+
+    # -- the three verdicts -------------------------------------------------------------
+    def assert_loses_points(self, function: str, label: str, source: str, seed: int = 12345) -> None:
+        res, scores = self.grade(source, seed)
+        assert res.status == "ok", f"{label!r}: {res.status}: {res.why}"
+        got, best = scores[function]
+        assert got < best, f"{label!r} kept all {best} points of {function}"
+        rule = [g for g in res.graded if g.function == function and g.kind == "rules"]
+        assert not rule or not rule[0].passed, "rule points must not be awarded to a wrong implementation"
+        for other, (g, b) in scores.items():
+            if other != function:
+                lost = [f"{x.name}: {x.output}" for x in res.graded if x.function == other and not x.passed]
+                assert g == b, f"{other} lost points although only {function} is wrong:\n" + "\n".join(lost)
+
+    def assert_full_marks(self, label: str, source: str, seed: int) -> None:
+        res, _ = self.grade(source, seed)
+        failed = [f"{g.name}: {g.output}" for g in res.graded if not g.passed]
+        assert not failed, f"{label} lost points (seed {seed}):\n" + "\n".join(failed)
+        assert res.score == self.manifest.max_score
+
+    def assert_reference_full_and_stub_zero(self, seed: int = 99) -> None:
+        self.assert_full_marks("the reference", self.chapter.solution_file.read_text(), seed)
+        stub = (self.chapter.template_dir / self.manifest.module_file).read_text()
+        res, _ = self.grade(stub, seed)
+        assert res.score == 0, [g.name for g in res.graded if g.passed]
+        assert all(not g.passed for g in res.graded)
+
+
+@contextlib.contextmanager
+def chapter_grader(chapter: str):
+    with WarmPool(WorkerSpec()) as pool:
+        yield ChapterGrader(chapter, pool)
+
+
+def wrong_params(wrong: dict[str, dict[str, str]]):
+    import pytest
+
+    return [pytest.param(fn, label, src, id=f"{fn}: {label}") for fn, d in wrong.items() for label, src in d.items()]
