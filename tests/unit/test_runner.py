@@ -142,3 +142,29 @@ def test_repeated_runs_in_one_process_reimport_the_test_module(tmp_path):
     for _ in range(3):
         outcomes, errors = run_tests(paths=[path], context=RunContext(FakeSession({}), None, 0))
         assert [o.name for o in outcomes] == ["f: one"] and not errors
+
+
+def test_expect_raises_accepts_the_type_or_a_subclass_and_explains_anything_else(tmp_path):
+    answers = {
+        "raises_value": CallFailed("error", "ValueError: bad", error_types=("ValueError", "Exception")),
+        "raises_sub": CallFailed("error", "E: bad", error_types=("UnicodeError", "ValueError", "Exception")),
+        "raises_type": CallFailed("error", "TypeError: no", error_types=("TypeError", "Exception")),
+        "returns": 3,
+        "hangs": CallFailed("timeout", "did not return within 10 s"),
+    }
+    outcomes, errors = run(tmp_path, """
+        import pytest
+
+        @pytest.mark.task("f")
+        @pytest.mark.parametrize("name", ["raises_value", "raises_sub", "raises_type", "returns", "hangs"])
+        def test_raises(student, name):
+            student.expect_raises(ValueError, name, [1.0, 2.0], threshold=0.0)
+        """, answers)
+    assert not errors
+    verdicts = [o.passed for o in outcomes]
+    assert verdicts == [True, True, False, False, False]
+    messages = [o.message for o in outcomes[2:]]
+    assert "should raise ValueError; instead: TypeError: no" in messages[0]
+    assert "returned normally" in messages[1]
+    assert "did not return" in messages[2]
+    assert "raises_value(<list>, threshold=0.0)" not in messages[0] and "threshold=0.0" in messages[0]

@@ -77,3 +77,9 @@ def test_manifest_errors(text, why):
 def test_unknown_chapter(course):
     with pytest.raises(CourseError, match="unknown chapter"):
         release(course_root=course, chapter="nope")
+
+
+def test_a_half_written_chapter_is_a_clear_course_error(course):
+    (course / "assignments" / "chx" / "statement.md").unlink()
+    with pytest.raises(CourseError, match="problem statement .* is missing"):
+        release(course_root=course)
