@@ -1,0 +1,43 @@
+"""Every chapter's bundled example class, graded by `grade autograde`'s engine, gives
+the scores written in examples/<chapter>/expected.toml; the reference gets full marks
+and the untouched stub zero."""
+import shutil
+import tomllib
+
+import pytest
+
+from grader.autograde import autograde
+from grader.course import find_course
+from grader.scoring import per_function
+
+ROOT = find_course().root
+CHAPTERS = sorted(p.parent.name for p in (ROOT / "examples").glob("*/expected.toml"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_example_class(tmp_path, chapter):
+    ch = find_course().chapter(chapter)
+    expected = tomllib.loads((ROOT / "examples" / chapter / "expected.toml").read_text())
+    class_dir = ROOT / "examples" / chapter / "class"
+    assert sorted(p.name for p in class_dir.iterdir()) == sorted(expected), "expected.toml names every submission"
+    shutil.copytree(ch.solution_dir, tmp_path / "reference")
+    shutil.copytree(ch.template_dir, tmp_path / "untouched_stub")
+    subs = [class_dir / name for name in sorted(expected)] + [tmp_path / "reference", tmp_path / "untouched_stub"]
+    res = autograde(chapter=chapter, submissions=subs, out_dir=tmp_path / "out", seed=4242)
+    rows = {r.id: r for r in res.rows}
+    maximum = ch.manifest.max_score
+    assert rows["reference"].score == maximum
+    assert rows["untouched_stub"].score == 0
+    for name, want in expected.items():
+        row = rows[name]
+        assert row.status == want.get("status", "ok"), (name, row.status)
+        if want.get("full"):
+            assert row.score == maximum, (name, row.score)
+        losers = set(want.get("loses", ()))
+        for f in ch.manifest.functions:
+            got, best = per_function(ch.manifest, row.graded)[f.name]
+            if f.name in losers:
+                assert got < best, f"{name} kept all points of {f.name}"
+            elif want.get("full") or losers:
+                assert got == best, f"{name} lost points on {f.name}"
