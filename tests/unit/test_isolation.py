@@ -78,15 +78,35 @@ def probe():
             out[name] = e.errno
     libc = ctypes.CDLL(None, use_errno=True)
     out["ptrace"] = [libc.ptrace(16, 1, 0, 0), ctypes.get_errno()]
+    import os, subprocess, threading
+    try:
+        pid = os.fork()
+        if pid == 0:
+            os._exit(0)
+        out["fork"] = "forked"
+    except OSError as e:
+        out["fork"] = e.errno
+    try:
+        subprocess.run(["true"])
+        out["subprocess"] = "ran"
+    except OSError as e:
+        out["subprocess"] = e.errno
+    box = []
+    t = threading.Thread(target=lambda: box.append(1))
+    t.start()
+    t.join()
+    out["thread"] = box
     return out
 '''
 
 
 @pytest.mark.skipif(not HAS_BWRAP or probe().level != "bubblewrap" or "no seccomp" in probe().label,
                     reason="bubblewrap with seccomp is not usable here")
-def test_seccomp_denies_inet_sockets_and_ptrace():
+def test_seccomp_denies_inet_sockets_ptrace_and_new_processes():
     with WarmPool(best_spec()) as pool, StudentSession(module_name="m", source=SECCOMP_SPY, pool=pool) as s:
         out = s.call("probe")
     assert out["tcp"] == out["udp"] == out["tcp6"] == 1  # EPERM
     assert out["unix"] == "open"
     assert out["ptrace"] == [-1, 1]
+    assert out["fork"] == out["subprocess"] == 1  # EPERM: no new process, threads still work
+    assert out["thread"] == [1]
