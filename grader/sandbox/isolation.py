@@ -118,7 +118,8 @@ def _limit_preexec(limits: Limits):
 
 
 def bubblewrap_spec(limits: Limits = Limits(), *, drop_uid: bool = True, use_seccomp: bool = True) -> WorkerSpec:
-    who = "a non-root uid per box" if drop_uid else "root's uid outside the box (NPROC not enforced)"
+    who = "a non-root uid per box" if drop_uid else \
+        "root's uid outside the box (NPROC not enforced; seccomp forbids new processes)"
     sec = "seccomp" if use_seccomp and seccomp.filter_bytes() else "no seccomp"
     return WorkerSpec(
         wrap=_wrap(limits, drop_uid, use_seccomp),

@@ -19,6 +19,8 @@ from pathlib import Path
 from grader.sandbox.client import CallFailed, Worker, WorkerSpec
 
 
+MAX_CRASHES = 2  # a function that killed its worker this often is not called again (each restart costs a worker)
+
 class WarmPool:
     """Keeps one started worker (numpy and torch imported) ready for the next taker."""
 
@@ -91,6 +93,7 @@ class StudentSession:
         )
         self.functions: list[str] | None = None
         self.timed_out: dict[str, str] = {}
+        self.crashes: dict[str, int] = {}  # function -> worker deaths it caused
         self.output_log: list[str] = []
         self.calls = 0
         self.worker_starts = 0
@@ -167,6 +170,9 @@ class StudentSession:
     def _call(self, function, head, args, kwargs, timeout, return_args):
         if function in self.timed_out:
             raise CallFailed("timeout", f"not called again: {self.timed_out[function]}")
+        if self.crashes.get(function, 0) >= MAX_CRASHES:
+            raise CallFailed("crash", f"not called again: earlier calls of {function} killed the worker "
+                                      f"{self.crashes[function]} times")
         limit = timeout if timeout is not None else self.call_timeout
         if self.budget_s is not None:
             left = self.budget_s - self.used_s
@@ -192,6 +198,8 @@ class StudentSession:
                 self.timed_out[function] = f"an earlier call of {function} ran past {limit:.3g} s"
                 raise CallFailed("timeout", f"{function} did not return within {limit:.3g} s "
                                  f"(wall {time.monotonic() - t0:.1f} s); the call was killed") from None
+            if exc.kind in ("crash", "protocol"):
+                self.crashes[function] = self.crashes.get(function, 0) + 1
             raise
         if not reply.get("ok"):
             err = reply.get("error") or {}

@@ -104,11 +104,23 @@ def test_a_dying_worker_fails_the_call_and_the_next_call_gets_a_fresh_one(sessio
     assert session.worker_starts == 2
 
 
+def test_a_function_that_keeps_killing_its_worker_is_not_called_again(session):
+    for _ in range(2):
+        with pytest.raises(CallFailed, match="exited"):
+            session.call("die")
+    starts = session.worker_starts
+    with pytest.raises(CallFailed, match="not called again: earlier calls of die killed the worker 2 times"):
+        session.call("die")
+    assert session.worker_starts == starts
+    assert session.call("double", 2) == 4
+
+
 def test_a_hang_is_killed_and_not_retried(session):
+    session.call("double", 1)  # the worker is up: what follows times the hang alone
     t0 = time.monotonic()
     with pytest.raises(CallFailed) as e:
         session.call("spin")
-    assert e.value.kind == "timeout" and time.monotonic() - t0 < 5
+    assert e.value.kind == "timeout" and time.monotonic() - t0 < 2 + 3  # the 2 s limit, then the kill
     t0 = time.monotonic()
     with pytest.raises(CallFailed, match="not called again"):
         session.call("spin")
