@@ -135,7 +135,13 @@ def assert_close(actual, expected, *, rtol: float, atol: float, what: str = "the
         raise GradingFailure(
             f"{head}: max abs error {err.max():.3g} (max rel error {rel[fin].max():.3g}); worst at index "
             f"{_fmt_index(i, a.shape)}: expected {e.flat[i]:.6g}, got {a.flat[i]:.6g}; allowed |error| <= "
-            f"{atol:.2g} + {rtol:.2g}*|expected|; {int(bad.sum())} of {a.size} entries out of tolerance")
+            f"{_fmt_tol(atol, i, a.shape)} + {_fmt_tol(rtol, i, a.shape)}*|expected|; {int(bad.sum())} of {a.size} entries out of tolerance")
+
+
+def _fmt_tol(tol, i: int, shape) -> str:
+    """A scalar tolerance, or a per-entry (broadcastable) tolerance at entry ``i``."""
+    t = np.asarray(tol, dtype=np.float64)
+    return f"{float(t):.2g}" if t.ndim == 0 else f"{float(np.broadcast_to(t, shape).flat[i]):.2g}"
 
 
 def assert_unchanged(before, after, *, what: str = "the input") -> None:

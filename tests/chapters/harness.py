@@ -53,7 +53,7 @@ class ChapterGrader:
         """``also``: functions that call ``function`` by the contract (e.g. conv1d_valid calls
         toeplitz_matrix) and so may lose points with it."""
         res, scores = self.grade(source, seed)
-        assert res.status == "ok", f"{label!r}: {res.status}: {res.why}"
+        assert res.status == "ok", f"{label!r}: {res.status}: {res.problem}"
         got, best = scores[function]
         assert got < best, f"{label!r} kept all {best} points of {function}"
         rule = [g for g in res.graded if g.function == function and g.kind == "rules"]

@@ -48,3 +48,8 @@ def test_unchanged_and_noncontiguous():
         assert_unchanged(a, b)
     v = noncontiguous(a)
     assert not v.is_contiguous() and torch.equal(v, a)
+
+
+def test_per_entry_tolerances_are_reported_at_the_worst_entry():
+    with pytest.raises(GradingFailure, match=r"allowed \|error\| <= 0\.01 \+ 0\*\|expected\|"):
+        assert_close(np.array([[1.0, 2.0]]), np.array([[1.0, 3.0]]), rtol=0, atol=np.array([1e-3, 1e-2]))
