@@ -1,6 +1,7 @@
 """Rich tables for the terminal: one submission's checks, and a class gradebook."""
 from __future__ import annotations
 
+from rich.markup import escape
 from rich.table import Table
 
 from grader.course import Manifest
@@ -14,7 +15,7 @@ def check_table(graded: list[GradedTest], *, title: str) -> Table:
     table.add_column("why", overflow="fold", ratio=3)
     for g in graded:
         mark = "[green]PASS[/green]" if g.passed else "[red]FAIL[/red]"
-        table.add_row(g.name, mark, "" if g.passed else g.output)
+        table.add_row(escape(g.name), mark, "" if g.passed else escape(g.output))
     return table
 
 
@@ -31,5 +32,5 @@ def gradebook_table(manifest: Manifest, rows: list[dict], *, title: str) -> Tabl
         total = sum(g.score for g in row["graded"])
         cells = [f"{points(pf[n][0])}/{points(pf[n][1])}" for n in names]
         status = row["status"] + (f": {row['problem'][:60]}" if row.get("problem") else "")
-        table.add_row(row["id"], *cells, f"{points(total)}/{points(manifest.max_score)}", status)
+        table.add_row(escape(row["id"]), *cells, f"{points(total)}/{points(manifest.max_score)}", escape(status))
     return table

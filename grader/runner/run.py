@@ -14,9 +14,11 @@ name is ``"<function>: <case id or docstring>"``.
 """
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import io
 import os
+import sys
 import tempfile
 import time
 import zlib
@@ -207,6 +209,22 @@ def _forget_test_modules(paths: list[Path]) -> None:
             del sys.modules[name]
 
 
+@contextlib.contextmanager
+def _one_torch_thread():
+    """Graders compute references on small tensors, where torch's intra-op threads only
+    add contention (10x slower on a loaded 2-core machine); the worker uses one thread too."""
+    torch = sys.modules.get("torch")
+    if torch is None:
+        yield
+        return
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
+
+
 def run_tests(*, paths: list[Path], context: RunContext) -> tuple[list[TestOutcome], list[str]]:
     """Run the pytest files in ``paths``; return (outcomes in collection order, engine errors)."""
     plugin = GradingPlugin(context)
@@ -221,7 +239,7 @@ def run_tests(*, paths: list[Path], context: RunContext) -> tuple[list[TestOutco
         sink = io.StringIO()
         t0 = time.monotonic()
         cwd = os.getcwd()
-        with redirect_stdout(sink), redirect_stderr(sink):
+        with redirect_stdout(sink), redirect_stderr(sink), _one_torch_thread():
             try:
                 code = pytest.main(args, plugins=[plugin])
             finally:

@@ -54,3 +54,16 @@ def test_results_json_is_gradescope_shaped(tmp_path):
     write_grades_csv(path, manifest=M, rows=[{"id": "s1", "graded": graded, "status": "ok"}])
     rows = list(csv.DictReader(open(path)))
     assert rows == [{"submission": "s1", "score": "5", "max_score": "9", "f": "5", "g": "0", "status": "ok", "problem": ""}]
+
+
+def test_tables_show_brackets_in_names_and_messages_literally():
+    from rich.console import Console
+
+    from grader.report.tables import check_table
+    from grader.scoring import GradedTest
+
+    g = GradedTest("f: shapes [dtype0] and [bold]x[/bold]", "f", "correctness", False, 0.0, 1.0, "got [1, 2]")
+    console = Console(width=200, record=True)
+    console.print(check_table([g], title="t"))
+    text = console.export_text()
+    assert "[dtype0]" in text and "[bold]x[/bold]" in text and "got [1, 2]" in text
