@@ -1,0 +1,388 @@
+"""Hidden graders for layernorm_forward and layernorm_backward.
+
+The cache is the student's own design, so nothing here looks inside it: the
+backward pass is graded through a trusted snippet run in the worker,
+``layernorm_backward(dout, layernorm_forward(x, gamma, beta)[1])``, and only the
+forward's ``out`` (and the arguments as they are after the call) come back from
+the forward graders.
+
+Tolerances. Values are compared with the reference computed in float64 on the
+same values. For a row x_r of length D let sigma_r = sqrt(var_r + eps),
+xhat = (x - mu) / sigma, and (e = machine epsilon of the input dtype, K = 4)
+
+    L = log2(D) + 2                 rounding of a D-term pairwise sum, plus 2
+    R = max |x_rj| / sigma_r        how far entries sit from 0 in row-sigmas (offset
+                                    amplification of x - mu; the one-pass formula
+                                    E[x^2] - mu^2 loses R^2 relative in var)
+    X = max |xhat|,  G = max |gamma|,  Bm = max |beta|,  Gd = max |dout * gamma|
+    A = L*R^2 + X + 1               bound, in units of e, on the error of xhat in a
+                                    float32 forward (mean, x - mu, var, rsqrt)
+
+    out:               |err| <= K e (G X A + Bm)
+    dx * sigma_row:    |err| <= K e Gd (1 + X^2) A      (dx = (dxhat - mean(dxhat)
+                                    - xhat mean(dxhat xhat)) / sigma: three terms of size
+                                    <= Gd, Gd, X^2 Gd, each carrying xhat's error A)
+    dgamma:            |err| <= K e S X (A + log2(M) + 1)
+    dbeta:             |err| <= K e S (log2(M) + 2)    (S = max_j sum_rows |dout_rj|,
+                                    M = number of rows)
+
+dx is compared after multiplying each of its rows by that row's sigma (on the
+trusted side, in float64), so every row is checked at its own relative scale.
+Measured on 400 random float32 inputs, five correct implementations (this
+reference, the textbook step-by-step graph, the one-pass variance, torch.var_mean,
+float64 internally) stay below 0.1 e x the scale above, i.e. >= 40x inside the
+bound with K = 4. In float64 the same formulas give bounds near 1e-12 relative, so
+every float64 draw catches the subtle mistakes (unbiased variance, eps outside the
+square root, a missing term in dx) by factors of 1e6 and more.
+
+Gradients are also checked without the reference: finite differences of
+f(x) = sum(dout * layernorm(x)) (reference forward, float64) along random
+directions must match <dx, v>, <dgamma, u> and <dbeta, w>.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, expect_tensor, noncontiguous
+from grader.testing.compare import eps as machine_eps
+
+FLOATS = (torch.float32, torch.float64)
+DRAWS = 2
+K = 4.0
+
+# Trusted snippets, run in the worker against the student's module. Only the pieces
+# the graders need come back; the cache never leaves the worker.
+FORWARD = (
+    "lambda m, x, g, b, kw: (lambda r: {'ok': isinstance(r, (tuple, list)) and len(r) == 2, "
+    "'type': type(r).__name__, 'len': len(r) if isinstance(r, (tuple, list)) else -1, "
+    "'out': r[0] if isinstance(r, (tuple, list)) and len(r) == 2 else None, 'after': (x, g, b)})"
+    "(m.layernorm_forward(x, g, b, **kw))"
+)
+BACKWARD = (
+    "lambda m, x, g, b, dout, kw: (lambda f: {'ok': True, 'grads': m.layernorm_backward(dout, f[1]), 'dout': dout} "
+    "if isinstance(f, (tuple, list)) and len(f) == 2 else {'ok': False, 'type': type(f).__name__})"
+    "(m.layernorm_forward(x, g, b, **kw))"
+)
+
+
+# ---- inputs ------------------------------------------------------------------------------
+
+@dataclasses.dataclass
+class LNInput:
+    x: torch.Tensor
+    gamma: torch.Tensor
+    beta: torch.Tensor
+    dout: torch.Tensor
+    eps: float | None = None  # None: the default (not passed)
+
+    @property
+    def kw(self) -> dict:
+        return {} if self.eps is None else {"eps": self.eps}
+
+    @property
+    def eps_value(self) -> float:
+        return 1e-5 if self.eps is None else self.eps
+
+    def to(self, device) -> "LNInput":
+        return LNInput(*(t.to(device) if t.device.type != torch.device(device).type else t
+                         for t in (self.x, self.gamma, self.beta, self.dout)), self.eps)
+
+    def as64(self):
+        return tuple(t.detach().cpu().to(torch.float64) for t in (self.x, self.gamma, self.beta, self.dout))
+
+    def describe(self) -> str:
+        layout = "" if self.x.is_contiguous() else ", non-contiguous"
+        e = "" if self.eps is None else f", eps={self.eps:.3g}"
+        return f"{str(self.x.dtype).replace('torch.', '')} x of shape {tuple(self.x.shape)}{layout}{e}"
+
+
+def _size(rng, low, high):
+    d = int(rng.integers(low, high))
+    return d + 1 if d > 2 and d & (d - 1) == 0 else d
+
+
+def _make(rng, dtype, lead, d, *, scales=(0.3, 3.0), offset=2.0, eps=None) -> LNInput:
+    shape = tuple(lead) + (d,)
+    rows = tuple(lead) + (1,)
+    s = np.exp(rng.uniform(math.log(scales[0]), math.log(scales[1]), size=rows))
+    c = s * rng.uniform(-offset, offset, size=rows)
+    x = c + s * rng.standard_normal(shape)
+    gamma = rng.normal(1.0, 0.5, size=d)
+    beta = rng.normal(0.0, 1.0, size=d)
+    dout = rng.standard_normal(shape)
+    t = lambda a: torch.tensor(a, dtype=dtype)  # noqa: E731
+    return LNInput(t(x), t(gamma), t(beta), t(dout), eps)
+
+
+def random_rows(rng, dtype):
+    lead = [_size(rng, 1, 10) for _ in range(int(rng.integers(1, 4)))]
+    return _make(rng, dtype, lead, _size(rng, 3, 200))
+
+
+def many_leading_axes(rng, dtype):
+    """3-D and 4-D inputs, every leading axis > 1: dgamma/dbeta must sum over all of them."""
+    lead = [_size(rng, 2, 7) for _ in range(int(rng.integers(2, 4)))]
+    return _make(rng, dtype, lead, _size(rng, 3, 60))
+
+
+def custom_eps(rng, dtype):
+    lead = [_size(rng, 1, 8) for _ in range(int(rng.integers(1, 3)))]
+    return _make(rng, dtype, lead, _size(rng, 3, 100), eps=float(10 ** rng.uniform(-3, 0)))
+
+
+def different_scales(rng, dtype):
+    """Rows whose scales differ by up to 400x and whose means sit up to 3 sigma from 0."""
+    lead = [_size(rng, 3, 12) for _ in range(int(rng.integers(1, 3)))]
+    return _make(rng, dtype, lead, _size(rng, 3, 80), scales=(0.05, 20.0), offset=3.0)
+
+
+def one_dim(rng, dtype):
+    """A single row: x of shape (D,), no leading axes (dgamma = dout * xhat, dbeta = dout)."""
+    return _make(rng, dtype, [], _size(rng, 3, 50))
+
+
+def size_one_axes(rng, dtype):
+    """Size-1 leading axes, or rows of only D = 3 entries."""
+    if rng.random() < 0.5:
+        return _make(rng, dtype, [1, _size(rng, 1, 6), 1], _size(rng, 3, 50))
+    return _make(rng, dtype, [_size(rng, 2, 9)], 3)
+
+
+def wide_rows(rng, dtype):
+    return _make(rng, dtype, [_size(rng, 2, 5)], int(rng.integers(500, 1100)) | 1)
+
+
+def non_contiguous(rng, dtype):
+    inp = _make(rng, dtype, [_size(rng, 2, 9), _size(rng, 2, 9)], _size(rng, 3, 40))
+    if rng.random() < 0.5:  # a transposed view of a (D, ...) buffer
+        x = inp.x.permute(2, 0, 1).contiguous().permute(1, 2, 0)
+    else:
+        x = noncontiguous(inp.x)
+    return LNInput(x, noncontiguous(inp.gamma), inp.beta, noncontiguous(inp.dout), inp.eps)
+
+
+def course_example(rng, dtype):
+    x = torch.tensor([[1.0, 2.0, 3.0, 4.0], [2.0, 4.0, 6.0, 8.0], [-3.0, 1.0, 0.0, 5.0]], dtype=dtype)
+    gamma = torch.tensor([1.0, 0.5, -2.0, 1.5], dtype=dtype)
+    beta = torch.tensor([0.0, 1.0, 0.25, -1.0], dtype=dtype)
+    dout = torch.tensor(rng.standard_normal((3, 4)), dtype=dtype)
+    return LNInput(x, gamma, beta, dout)
+
+
+CASES = [
+    Case("random shapes with 1-3 batch axes", random_rows, weight=2),
+    Case("3-D and 4-D inputs (sums over all leading axes)", many_leading_axes, weight=2),
+    Case("non-default eps", custom_eps),
+    Case("rows of very different scales and offsets", different_scales),
+    Case("a 1-D input (a single row)", one_dim),
+    Case("size-1 leading axes, and D = 3", size_one_axes),
+    Case("wide rows (D up to 1100)", wide_rows),
+    Case("non-contiguous inputs", non_contiguous),
+    Case("the worked example", course_example),
+]
+
+
+# ---- tolerances (see the module docstring) -------------------------------------------------
+
+@dataclasses.dataclass
+class Expected:
+    out: torch.Tensor
+    dx: torch.Tensor
+    dgamma: torch.Tensor
+    dbeta: torch.Tensor
+    sigma: torch.Tensor  # (..., 1), float64
+    tol: dict
+
+
+def expected(reference, inp: LNInput) -> Expected:
+    x, g, b, dout = inp.as64()
+    ev = inp.eps_value
+    out, cache = reference.layernorm_forward(x, g, b, ev)
+    dx, dgamma, dbeta = reference.layernorm_backward(dout, cache)
+    d = x.shape[-1]
+    m = max(1, x.numel() // d)
+    mu = x.mean(-1, keepdim=True)
+    sigma = torch.sqrt(((x - mu) ** 2).mean(-1, keepdim=True) + ev)
+    xhat = (x - mu) / sigma
+    e = machine_eps(inp.x.dtype)
+    L = math.log2(d) + 2
+    R = float((x.abs() / sigma).max())
+    X = float(xhat.abs().max())
+    G, Bm = float(g.abs().max()), float(b.abs().max())
+    Gd = float((dout * g).abs().max())
+    S = float(dout.abs().reshape(-1, d).sum(0).max())
+    A = L * R * R + X + 1
+    tol = {
+        "out": K * e * (G * X * A + Bm),
+        "dx": K * e * Gd * (1 + X * X) * A,
+        "dgamma": K * e * S * X * (A + math.log2(m) + 1),
+        "dbeta": K * e * S * (math.log2(m) + 2),
+    }
+    return Expected(out, dx, dgamma, dbeta, sigma, tol)
+
+
+# ---- calling the student ---------------------------------------------------------------------
+
+def student_forward(student, inp: LNInput):
+    """(out, (x, gamma, beta) as they are after the call)."""
+    r = student.run(FORWARD, inp.x, inp.gamma, inp.beta, inp.kw, label="layernorm_forward")
+    if not r["ok"]:
+        got = f"a {r['type']} of length {r['len']}" if r["len"] >= 0 else f"a {r['type']}"
+        raise GradingFailure(f"layernorm_forward should return a tuple (out, cache), got {got}")
+    return r["out"], r["after"]
+
+
+def student_backward(student, inp: LNInput):
+    """((dx, dgamma, dbeta), dout as it is after the call)."""
+    r = student.run(BACKWARD, inp.x, inp.gamma, inp.beta, inp.dout, inp.kw, label="layernorm_backward")
+    if not r["ok"]:
+        raise GradingFailure("layernorm_backward could not be graded: layernorm_forward should return a tuple "
+                             f"(out, cache), got a {r['type']}")
+    grads = r["grads"]
+    if type(grads) not in (tuple, list) or len(grads) != 3:
+        what = f"{type(grads).__name__} of length {len(grads)}" if type(grads) in (tuple, list) else type(grads).__name__
+        raise GradingFailure(f"layernorm_backward should return a tuple (dx, dgamma, dbeta), got a {what}")
+    return tuple(grads), r["dout"]
+
+
+def check_forward(student, reference, inp: LNInput, *, unchanged: bool = False) -> None:
+    exp = expected(reference, inp)
+    ctx = inp.describe()
+    out, after = student_forward(student, inp)
+    expect_tensor(out, like=inp.x, what=f"out ({ctx})")
+    assert_close(out, exp.out, rtol=0, atol=exp.tol["out"], what="out", context=ctx)
+    if unchanged:
+        for name, before, now in zip(("x", "gamma", "beta"), (inp.x, inp.gamma, inp.beta), after):
+            assert_unchanged(before, now, what=f"the input {name}")
+
+
+def check_backward(student, reference, inp: LNInput, *, unchanged: bool = False):
+    """Values of (dx, dgamma, dbeta) within tolerance; returns them (float64, CPU)."""
+    exp = expected(reference, inp)
+    ctx = inp.describe()
+    (dx, dgamma, dbeta), dout_after = student_backward(student, inp)
+    d = inp.x.shape[-1]
+    expect_tensor(dx, like=inp.x, what=f"dx ({ctx})")
+    vec = dict(shape=(d,), dtype=inp.x.dtype, device=inp.x.device)
+    expect_tensor(dgamma, **vec, what=f"dgamma ({ctx})")
+    expect_tensor(dbeta, **vec, what=f"dbeta ({ctx})")
+    dx64 = dx.detach().cpu().to(torch.float64)
+    assert_close(dx64 * exp.sigma, exp.dx * exp.sigma, rtol=0, atol=exp.tol["dx"],
+                 what="dx (each row multiplied by its sqrt(var + eps))", context=ctx)
+    assert_close(dgamma, exp.dgamma, rtol=0, atol=exp.tol["dgamma"], what="dgamma", context=ctx)
+    assert_close(dbeta, exp.dbeta, rtol=0, atol=exp.tol["dbeta"], what="dbeta", context=ctx)
+    if unchanged:
+        assert_unchanged(inp.dout, dout_after, what="the input dout")
+    return dx64, dgamma.detach().cpu().to(torch.float64), dbeta.detach().cpu().to(torch.float64)
+
+
+# ---- value tests: one per (function, case) -------------------------------------------------
+
+def _params():
+    for fn in ("layernorm_forward", "layernorm_backward"):
+        for c in CASES:
+            yield pytest.param(fn, c, id=f"{fn}-{c.id}", marks=pytest.mark.task(fn))
+
+
+@pytest.mark.parametrize(("fn", "case"), list(_params()))
+def test_values(student, reference, rng, fn, case, device):
+    check = check_forward if fn == "layernorm_forward" else check_backward
+    for dtype in FLOATS:
+        for _ in range(DRAWS):
+            check(student, reference, case.make(rng, dtype).to(device))
+
+
+@pytest.mark.task("layernorm_forward", name="correct without modifying x, gamma or beta in place")
+def test_forward_inputs_not_modified(student, reference, rng, device):
+    for dtype in FLOATS:
+        for make in (random_rows, many_leading_axes):
+            check_forward(student, reference, make(rng, dtype).to(device), unchanged=True)
+
+
+@pytest.mark.task("layernorm_backward", name="correct without modifying dout in place")
+def test_backward_dout_not_modified(student, reference, rng, device):
+    for dtype in FLOATS:
+        for make in (random_rows, many_leading_axes):
+            check_backward(student, reference, make(rng, dtype).to(device), unchanged=True)
+
+
+# ---- gradients without the reference backward --------------------------------------------------
+
+def _fd(f, x0, v, h):
+    """Five-point central difference of f at x0 along v: error O(h^4 f^(5))."""
+    return (f(x0 - 2 * h * v) - 8 * f(x0 - h * v) + 8 * f(x0 + h * v) - f(x0 + 2 * h * v)) / (12 * h)
+
+
+FD_DIRECTIONS = 3
+FD_H = 1e-3
+FD_RTOL = 1e-7
+
+
+@pytest.mark.task("layernorm_backward", weight=2)
+@pytest.mark.parametrize("make", [random_rows, many_leading_axes, custom_eps], ids=lambda f: f.__name__)
+def test_finite_differences(student, reference, rng, make, device):
+    """gradients match finite differences of the forward pass (float64)
+
+    f(x, gamma, beta) = sum(dout * layernorm(x, gamma, beta)), evaluated with the reference
+    forward in float64. Directions v for x are scaled row by row by sigma_r, so a step h
+    moves xhat by O(h); with h = 1e-3 the five-point rule's truncation error is
+    O(h^4) ~ 1e-12 and its rounding error ~ 1e-16 |f| / h ~ 1e-13 |f|. Both are measured
+    against the scale ||dout * gamma / sigma|| ||v|| (Cauchy-Schwarz for the gradient before
+    the projection that removes the mean and xhat components; ||dx|| itself can be tiny):
+    measured over 300 draws < 1e-11 of that scale, so FD_RTOL = 1e-7 leaves >= 1e4x. f is
+    linear in gamma and beta (scales ||sum_rows |dout xhat| || ||u||, ||sum_rows |dout| || ||u||).
+    A wrong dx (a missing term: O(1/sqrt(D)) of the scale) moves <dx, v> by
+    ~ ||err|| ||v|| / sqrt(n) >= 1e-3 of the scale: missed by a direction only with
+    probability < 1e-3, by all three < 1e-9."""
+    inp = make(rng, torch.float64)
+    x, g, b, dout = inp.as64()
+    ev = inp.eps_value
+    dx, dgamma, dbeta = check_backward(student, reference, inp.to(device))
+    exp = expected(reference, inp)
+    ctx = inp.describe()
+    xhat = (x - x.mean(-1, keepdim=True)) / exp.sigma
+    abs_sum = lambda t: t.abs().reshape(-1, t.shape[-1]).sum(0)  # noqa: E731
+
+    def f(xx=x, gg=g, bb=b):
+        return float((dout * reference.layernorm_forward(xx, gg, bb, ev)[0]).sum())
+
+    for _ in range(FD_DIRECTIONS):
+        v = torch.tensor(rng.standard_normal(tuple(x.shape))) * exp.sigma
+        fd = _fd(lambda t: f(xx=t), x, v, FD_H)
+        got = float((dx * v).sum())
+        scale = float((dout * g / exp.sigma).norm() * v.norm())
+        if not abs(got - fd) <= FD_RTOL * scale:
+            raise GradingFailure(f"<dx, v> for a random direction v differs from the finite-difference derivative "
+                                 f"of sum(dout * out) by {abs(got - fd) / scale:.3g} relative ({ctx})")
+    for name, grad, terms, base, kwarg in (("dgamma", dgamma, abs_sum(dout * xhat), g, "gg"),
+                                           ("dbeta", dbeta, abs_sum(dout), b, "bb")):
+        u = torch.tensor(rng.standard_normal(tuple(base.shape)))
+        fd = _fd(lambda t, kwarg=kwarg: f(**{kwarg: t}), base, u, FD_H)
+        got = float((grad * u).sum())
+        scale = float(terms.norm() * u.norm())
+        if not abs(got - fd) <= FD_RTOL * scale:
+            raise GradingFailure(f"<{name}, u> for a random direction u differs from the finite-difference derivative "
+                                 f"of sum(dout * out) by {abs(got - fd) / scale:.3g} relative ({ctx})")
+
+
+@pytest.mark.task("layernorm_backward",
+                  name="each row of dx sums to 0 (layernorm ignores a constant added to a row)")
+def test_rows_of_dx_sum_to_zero(student, reference, rng, device):
+    """Adding c to every entry of a row leaves its xhat unchanged, so d/dc f = sum_j dx_rj = 0.
+    Float64 inputs; the scale of a row is s_r = sum_j |dout_rj gamma_j| / sigma_r (the size of
+    the terms that cancel). A correct dx sums to ~1e-15 s_r; the bound 1e-9 s_r leaves 1e6x;
+    dx without the mean(dxhat) term misses by |sum_j dout_rj gamma_j| / sigma_r ~ s_r / sqrt(D)."""
+    for make in (random_rows, many_leading_axes):
+        inp = make(rng, torch.float64)
+        _, g, _, dout = inp.as64()
+        sigma = expected(reference, inp).sigma.squeeze(-1)
+        dx, _, _ = check_backward(student, reference, inp.to(device))
+        ratio = dx.sum(-1).abs() / ((dout * g).abs().sum(-1) / sigma)
+        if not bool((ratio <= 1e-9).all()):
+            raise GradingFailure(f"the rows of dx should sum to 0; the worst row sums to {float(ratio.max()):.3g} x "
+                                 f"sum_j |dout_j gamma_j| / sqrt(var + eps) ({inp.describe()})")
