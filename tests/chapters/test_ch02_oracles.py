@@ -1,0 +1,52 @@
+"""The ch02 reference against torch's own softmax, logsumexp, log_softmax and
+clip_grad_norm_ (float64, random shapes and dims, huge logits, -inf entries)."""
+import pytest
+import torch
+
+from grader.course import find_course
+from grader.grading import load_reference
+
+CH = "ch02_numerics"
+
+
+@pytest.fixture(scope="module")
+def ref():
+    return load_reference(find_course().chapter(CH).solution_file, chapter=CH)
+
+
+def _inputs():
+    g = torch.Generator().manual_seed(20261123)
+    for shape, dim, scale in [((7,), -1, 3.0), ((5, 9), 0, 1e3), ((3, 4, 11), 1, 50.0), ((2, 3, 5, 6), -2, 1e4)]:
+        yield torch.randn(shape, generator=g, dtype=torch.float64) * scale, dim
+    x = torch.randn(6, 8, generator=g, dtype=torch.float64)
+    x[x < -0.5] = float("-inf")
+    x[:, 0] = 1.0  # every row keeps a finite entry
+    yield x, -1
+
+
+@pytest.mark.parametrize("i", range(5))
+def test_softmax_family_matches_torch(ref, i):
+    x, dim = list(_inputs())[i]
+    torch.testing.assert_close(ref.stable_softmax(x, dim=dim), torch.softmax(x, dim=dim), rtol=1e-12, atol=1e-300)
+    torch.testing.assert_close(ref.logsumexp(x, dim=dim), torch.logsumexp(x, dim=dim), rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(ref.log_softmax(x, dim=dim), torch.log_softmax(x, dim=dim), rtol=1e-12, atol=1e-9)
+
+
+def test_float32_huge_logits_match_the_float64_values(ref):
+    x = torch.tensor([1000.0, 2000.0, 3000.0])
+    assert torch.equal(ref.stable_softmax(x), torch.tensor([0.0, 0.0, 1.0]))
+    assert ref.logsumexp(x).item() == 3000.0
+
+
+@pytest.mark.parametrize("max_norm", [0.1, 1.0, 100.0])
+def test_clip_grad_norm_matches_torch(ref, max_norm):
+    g = torch.Generator().manual_seed(7)
+    grads = [torch.randn(s, generator=g, dtype=torch.float64) for s in [(3,), (4, 5), (), (2, 2, 2)]]
+    params = [torch.nn.Parameter(torch.zeros_like(t)) for t in grads]
+    for p, t in zip(params, grads):
+        p.grad = t.clone()
+    total_torch = torch.nn.utils.clip_grad_norm_(params, max_norm)
+    clipped, total = ref.clip_grad_norm([t.clone() for t in grads], max_norm)
+    assert float(total) == pytest.approx(float(total_torch), rel=1e-12)
+    for c, p in zip(clipped, params):
+        torch.testing.assert_close(c, p.grad, rtol=2e-6, atol=1e-12)  # torch divides by total + 1e-6
