@@ -9,6 +9,11 @@ Levels, best first:
                 ``--die-with-parent --new-session``; launched under a non-root uid
                 (one per box) with rlimits on processes, CPU time, open files and
                 file size.
+``landlock``    where bwrap cannot run (no user namespaces): the worker process
+                restricts itself before Python starts — Landlock lets it read only
+                the runtime, the worker's code and the submission and write nothing,
+                and blocks TCP and signals to the grader (ABI >= 4 / 6); the same
+                seccomp filter; the same rlimits; its own session (process group).
 ``subprocess``  a plain child process (``python -I``, cleared environment, scratch
                 directory): the data-only boundary still holds, but student code
                 can read the grader's files. Reported as "not secure".
@@ -28,7 +33,7 @@ import sys
 import sysconfig
 from pathlib import Path
 
-from grader.sandbox import seccomp
+from grader.sandbox import landlock, seccomp
 from grader.sandbox.client import WORKER_SCRIPT, WorkerSpec
 
 BOX_UID_BASE = 62000
@@ -129,6 +134,30 @@ def bubblewrap_spec(limits: Limits = Limits(), *, drop_uid: bool = True, use_sec
     )
 
 
+def _landlock_preexec(limits: Limits, version: int):
+    rlimits = _limit_preexec(limits)
+    runtime = _runtime_paths()
+    box = WORKER_SCRIPT.parent
+    filt = seccomp.filter_bytes()
+
+    def apply():
+        rlimits()
+        scratch = Path(os.getcwd())  # subprocess changes into the scratch dir before preexec
+        landlock.restrict(landlock.read_paths(runtime, box, scratch), version=version, seccomp_filter=filt)
+    return apply
+
+
+def landlock_spec(limits: Limits = Limits(), *, version: int | None = None) -> WorkerSpec:
+    version = landlock.abi() if version is None else version
+    extras = ", no TCP" if version >= 4 else ""
+    extras += ", no signals to the grader" if version >= 6 else ", signals to the grader NOT blocked (ABI < 6)"
+    return WorkerSpec(
+        preexec=_landlock_preexec(limits, version),
+        label=f"landlock (ABI {version}: read-only view, no writes{extras}, seccomp, rlimits)",
+        level="landlock",
+    )
+
+
 def plain_spec() -> WorkerSpec:
     return WorkerSpec(label=NOT_SECURE, level="subprocess")
 
@@ -164,7 +193,7 @@ def probe() -> Probe:
     details = []
     if not shutil.which("bwrap"):
         details.append("bwrap not found (install the Debian/Ubuntu package `bubblewrap`)")
-        return Probe("subprocess", NOT_SECURE, details, False)
+        return _probe_landlock(details)
     can_drop = os.geteuid() == 0 and shutil.which("setpriv") is not None
     if can_drop:
         ok, why = _try_box(True)
@@ -176,9 +205,37 @@ def probe() -> Probe:
     ok, why = _try_box(False)
     if ok:
         details.append("bwrap works with the grader's own uid outside the box")
+        v = landlock.abi()
+        details.append(f"fallback without bwrap: landlock (ABI {v})" if v else "no Landlock fallback on this kernel")
         return Probe("bubblewrap", bubblewrap_spec(drop_uid=False).label, details, False)
     details.append(f"bwrap is installed but a test box failed ({why}); user namespaces may be disabled")
-    return Probe("subprocess", NOT_SECURE, details, False)
+    return _probe_landlock(details)
+
+
+def _try_landlock() -> tuple[bool, str]:
+    spec = landlock_spec()
+    try:
+        proc = subprocess.run([sys.executable, "-I", "-c", "import os; print(len(os.listdir('/usr')) > 0)"],
+                              capture_output=True, text=True, timeout=60, preexec_fn=spec.preexec,
+                              cwd=os.path.realpath(os.environ.get("TMPDIR", "/tmp")), env={})
+    except (OSError, subprocess.SubprocessError) as exc:
+        return False, f"{type(exc).__name__}: {exc}"
+    if proc.returncode != 0 or proc.stdout.strip() != "True":
+        return False, f"status {proc.returncode}: {proc.stderr.strip()[-300:]}"
+    return True, ""
+
+
+def _probe_landlock(details: list[str]) -> Probe:
+    version = landlock.abi()
+    if version == 0 or seccomp.filter_bytes() is None:
+        details.append("Landlock is not available (Linux >= 5.13 on x86_64 with landlock in the LSM list)")
+        return Probe("subprocess", NOT_SECURE, details, False)
+    ok, why = _try_landlock()
+    if not ok:
+        details.append(f"a Landlock test worker failed ({why})")
+        return Probe("subprocess", NOT_SECURE, details, False)
+    details.append(f"Landlock ABI {version} and seccomp work")
+    return Probe("landlock", landlock_spec(version=version).label, details, False)
 
 
 def best_spec() -> WorkerSpec:
@@ -186,4 +243,6 @@ def best_spec() -> WorkerSpec:
     p = probe()
     if p.level == "bubblewrap":
         return bubblewrap_spec(drop_uid=p.drop_uid)
+    if p.level == "landlock":
+        return landlock_spec()
     return plain_spec()

@@ -23,7 +23,7 @@ from tests.chapters.ch02_variants import CORRECT, HEADER, module
 ALL = ("stable_softmax", "logsumexp", "log_softmax", "clip_grad_norm")
 PWNED = "PWNED-redteam"  # every file an attack tries to leave behind carries this in its name
 SEED = 31337  # the hidden seed the red-team batch is graded with: an attack that finds it wins
-LEAKS = (str(SEED), "solutions/", "assignments/", "hidden/", "results.json", "redteam0/out")
+LEAKS = (str(SEED), "solutions/", "assignments/", "hidden/", "results.json", "/out/")
 
 
 @dataclasses.dataclass

@@ -21,7 +21,8 @@ import pytest
 
 from grader.autograde import autograde
 from grader.course import find_course
-from grader.sandbox.isolation import best_spec, probe
+from grader.sandbox import landlock
+from grader.sandbox.isolation import bubblewrap_spec, landlock_spec, probe
 from grader.scoring import per_function
 from tests.redteam.corpus import ALL, ATTACKS, HONEST, PWNED, SEED, zip_bomb
 
@@ -30,10 +31,18 @@ BUDGET_S = 40
 SENTINELS = ("honest-first", "honest-middle", "honest-last")
 SEARCHED = ["/tmp", "/", "/root", "/work", "/home", "/dev/shm", "/var/tmp", os.path.expanduser("~")]
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(probe().level != "bubblewrap", reason=f"needs the bubblewrap box; here: {probe().label}"),
-]
+pytestmark = [pytest.mark.slow]
+
+
+def _spec(level: str):
+    """The worker spec of an isolation level, or skip when this machine lacks it."""
+    if level == "bubblewrap":
+        if probe().level != "bubblewrap":
+            pytest.skip(f"bubblewrap is not usable here: {probe().label}")
+        return bubblewrap_spec(drop_uid=probe().drop_uid)
+    if landlock.abi() < 6:
+        pytest.skip(f"Landlock ABI >= 6 is needed to confine signals (here: {landlock.abi()})")
+    return landlock_spec()
 
 
 def _course(tmp: Path) -> Path:
@@ -80,8 +89,9 @@ def _leftover_processes() -> list[str]:
     return [ln for ln in out.splitlines() if "sleep 1000" in ln or PWNED in ln]
 
 
-@pytest.fixture(scope="module")
-def batch(tmp_path_factory):
+@pytest.fixture(scope="module", params=["bubblewrap", "landlock"])
+def batch(request, tmp_path_factory):
+    spec = _spec(request.param)
     tmp = tmp_path_factory.mktemp("redteam")
     course = _course(tmp)
     subs_dir = tmp / "submissions"
@@ -102,7 +112,7 @@ def batch(tmp_path_factory):
     out = tmp / "out"
     t0 = time.monotonic()
     res = autograde(chapter="ch02_numerics", submissions=paths, out_dir=out, course_root=course, seed=SEED,
-                    spec=best_spec())
+                    spec=spec)
     elapsed = time.monotonic() - t0
     time.sleep(0.5)
     rows = dict(zip(ids, res.rows))
@@ -110,7 +120,7 @@ def batch(tmp_path_factory):
     slow = sorted(res.rows, key=lambda r: -r.elapsed_s)[:6]
     print("slowest: " + ", ".join(f"{sid} {r.elapsed_s:.1f} s" for sid, r in zip(ids, res.rows) if r in slow))
     return {"rows": rows, "manifest": res.manifest, "out": out, "before": before, "course": course,
-            "isolation": res.isolation}
+            "isolation": res.isolation, "level": request.param}
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.id for a in ATTACKS])
@@ -148,7 +158,7 @@ def test_nothing_escaped_the_box(batch):
 
 
 def test_the_isolation_level_is_reported(batch):
-    assert batch["isolation"].startswith("bubblewrap")
+    assert batch["isolation"].startswith(batch["level"])
     assert "seccomp" in batch["isolation"]
     for row in batch["rows"].values():
         data = json.loads((batch["out"] / row.id / "results.json").read_text())

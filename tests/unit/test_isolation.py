@@ -110,3 +110,39 @@ def test_seccomp_denies_inet_sockets_ptrace_and_new_processes():
     assert out["ptrace"] == [-1, 1]
     assert out["fork"] == out["subprocess"] == 1  # EPERM: no new process, threads still work
     assert out["thread"] == [1]
+
+
+LANDLOCK_SPY = '''import os, socket
+def spy(course):
+    out = {}
+    for p in (course, "/etc/passwd", "/root", "/tmp", "/proc/1/environ"):
+        try:
+            os.listdir(p) if os.path.isdir(p) else open(p, "rb").read()
+            out[p] = "readable"
+        except OSError as e:
+            out[p] = e.errno
+    try:
+        open("written.txt", "w").write("x")
+        out["write"] = "wrote"
+    except OSError as e:
+        out["write"] = e.errno
+    try:
+        os.kill(os.getppid(), 0)
+        out["signal"] = "sent"
+    except OSError as e:
+        out["signal"] = e.errno
+    return out
+'''
+
+
+@pytest.mark.skipif(__import__("grader.sandbox.landlock", fromlist=["abi"]).abi() < 6,
+                    reason="Landlock ABI >= 6 not available")
+def test_landlock_level_reads_only_the_runtime_writes_nothing_and_cannot_signal_the_grader():
+    from grader.course import find_course
+    from grader.sandbox.isolation import landlock_spec
+
+    course = str(find_course().root / "solutions")
+    with WarmPool(landlock_spec()) as pool, StudentSession(module_name="m", source=LANDLOCK_SPY, pool=pool) as s:
+        out = s.call("spy", course)
+    assert out == {course: 13, "/etc/passwd": 13, "/root": 13, "/tmp": 13, "/proc/1/environ": 13,
+                   "write": 13, "signal": 1}  # EACCES everywhere; EPERM for the signal
