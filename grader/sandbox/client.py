@@ -144,6 +144,31 @@ class Worker:
             raise CallFailed("protocol", "worker did not start properly")
         self._ready = True
 
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the worker's whole process tree (the box's wrappers
+        included), read by the trusted side from ``/proc/<pid>/task/<tid>/schedstat``
+        (nanoseconds on the CPU, whatever else the machine runs). Nothing inside the box
+        can change it. Linux only; raises OSError elsewhere."""
+        total, todo, seen = 0, [self.proc.pid], set()
+        while todo:
+            pid = todo.pop()
+            if pid in seen:
+                continue
+            seen.add(pid)
+            try:
+                tids = os.listdir(f"/proc/{pid}/task")
+            except FileNotFoundError:
+                continue
+            for tid in tids:
+                try:
+                    with open(f"/proc/{pid}/task/{tid}/schedstat") as fh:
+                        total += int(fh.read().split()[0])
+                    with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                        todo.extend(int(c) for c in fh.read().split())
+                except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
+                    continue
+        return total / 1e9
+
     def kill(self) -> None:
         if self.proc.poll() is None:
             try:

@@ -146,3 +146,32 @@ def test_landlock_level_reads_only_the_runtime_writes_nothing_and_cannot_signal_
         out = s.call("spy", course)
     assert out == {course: 13, "/etc/passwd": 13, "/root": 13, "/tmp": 13, "/proc/1/environ": 13,
                    "write": 13, "signal": 1}  # EACCES everywhere; EPERM for the signal
+
+
+CPU_SRC = '''import time
+def busy(s):
+    t = time.process_time()
+    while time.process_time() - t < s:  # s seconds on the CPU, however busy the machine is
+        pass
+def nap(s):
+    time.sleep(s)
+'''
+
+
+@pytest.mark.parametrize("level", ["plain", "best"])
+def test_the_trusted_side_reads_the_workers_cpu_time(level):
+    """The primitive speed grading builds on: CPU seconds of the box's process tree, read
+    from /proc by the grader (a busy call counts, a sleeping one does not)."""
+    from grader.sandbox import WorkerSpec
+
+    spec = WorkerSpec() if level == "plain" else best_spec()
+    with WarmPool(spec) as pool, StudentSession(module_name="m", source=CPU_SRC, pool=pool) as s:
+        s.call("nap", 0.0)  # loaded
+        worker = s._worker
+        t0 = worker.cpu_seconds()
+        s.call("busy", 0.3)
+        t1 = worker.cpu_seconds()
+        s.call("nap", 0.3)
+        t2 = worker.cpu_seconds()
+    assert 0.29 <= t1 - t0 <= 0.6, t1 - t0
+    assert t2 - t1 < 0.1, t2 - t1
