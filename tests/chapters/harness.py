@@ -3,8 +3,8 @@
 A chapter's ``tests/chapters/<ch>_variants.py`` defines ``HEADER`` (imports),
 ``CORRECT`` (function -> source of a correct implementation), ``WRONG``
 (function -> {label: source}) and ``ALTERNATIVES`` (label -> full module source
-written differently from the reference). ``test_<ch>_grader_power.py`` then
-checks, through the real engine (sandboxed worker, hidden graders, scoring):
+written differently from the reference). ``test_<ch>_grader_power.py`` subclasses :class:`PowerTests`,
+which checks, through the real engine (sandboxed worker, hidden graders, scoring):
 
 - each wrong implementation loses points on its function, gets no rule points
   for it, and costs no other function anything;
@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import textwrap
+
+import pytest
 
 from grader.course import find_course
 from grader.grading import grade_source, load_reference
@@ -83,7 +85,57 @@ def chapter_grader(chapter: str):
         yield ChapterGrader(chapter, pool)
 
 
-def wrong_params(wrong: dict[str, dict[str, str]]):
-    import pytest
+class PowerTests:
+    """The grader-power tests of one chapter. A chapter's test file subclasses it::
 
-    return [pytest.param(fn, label, src, id=f"{fn}: {label}") for fn, d in wrong.items() for label, src in d.items()]
+        class TestGraderPower(PowerTests):
+            chapter = "ch07_optimization"
+            variants = ch07_variants           # HEADER, CORRECT, WRONG, ALTERNATIVES, module()
+            headline = ()                      # functions that need >= 3 wrong implementations
+            min_wrong = 3                      # wrong implementations every other function needs
+            also = {"Dual": ("dual_derivative",)}  # callers a wrong function may cost points
+    """
+
+    chapter: str
+    variants: object
+    headline: tuple[str, ...] = ()
+    min_wrong: int = 1
+    min_alternatives: int = 2
+    also: dict[str, tuple[str, ...]] = {}
+    seeds = (1, 2, 3)
+
+    def pytest_generate_tests(self, metafunc):
+        v = self.variants
+        if "source" in metafunc.fixturenames:
+            metafunc.parametrize(("function", "label", "source"), [
+                pytest.param(fn, label, src, id=f"{fn}: {label}") for fn, d in v.WRONG.items() for label, src in d.items()])
+        elif "alternative" in metafunc.fixturenames:
+            metafunc.parametrize("alternative", list(v.ALTERNATIVES))
+            metafunc.parametrize("seed", self.seeds)
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def grader(cls):
+        with chapter_grader(cls.chapter) as g:
+            yield g
+
+    def test_wrong_implementation_loses_points(self, grader, function, label, source):
+        grader.assert_loses_points(function, label, self.variants.module(**{function: source}),
+                                   also=self.also.get(function, ()))
+
+    def test_every_function_has_wrong_and_alternative_implementations(self, grader):
+        wrong = self.variants.WRONG
+        assert set(wrong) == {f.name for f in grader.manifest.functions}
+        for fn, impls in wrong.items():
+            need = 3 if fn in self.headline else self.min_wrong
+            assert len(impls) >= need, f"{fn} has {len(impls)} wrong implementations, needs {need}"
+        assert len(self.variants.ALTERNATIVES) >= self.min_alternatives
+
+    def test_alternative_correct_implementation_keeps_full_marks(self, grader, alternative, seed):
+        grader.assert_full_marks(alternative, self.variants.ALTERNATIVES[alternative], seed)
+
+    def test_correct_module_keeps_full_marks(self, grader):
+        grader.assert_full_marks("the CORRECT functions", self.variants.module(), seed=7)
+
+    def test_reference_full_marks_and_stub_zero(self, grader):
+        grader.assert_reference_full_and_stub_zero()

@@ -1,39 +1,11 @@
-"""The ch01 hidden graders against known wrong and known correct implementations
-(see tests/chapters/harness.py)."""
-import pytest
-
-from tests.chapters.ch01_variants import ALSO, ALTERNATIVES, WRONG, module
-from tests.chapters.harness import chapter_grader, wrong_params
-
-HEADLINE = ("frobenius_norm", "toeplitz_matrix", "conv1d_valid", "energy_rank")
+"""The ch01_linear_algebra hidden graders against known wrong and known correct implementations
+(the tests are tests/chapters/harness.py's PowerTests)."""
+from tests.chapters import ch01_variants as variants
+from tests.chapters.harness import PowerTests
 
 
-@pytest.fixture(scope="module")
-def grader():
-    with chapter_grader("ch01_linear_algebra") as g:
-        yield g
-
-
-@pytest.mark.parametrize(("function", "label", "source"), wrong_params(WRONG))
-def test_wrong_implementation_loses_points(grader, function, label, source):
-    grader.assert_loses_points(function, label, module(**{function: source}), also=ALSO.get(function, ()))
-
-
-def test_every_function_has_wrong_implementations(grader):
-    assert set(WRONG) == {f.name for f in grader.manifest.functions}
-    assert all(len(WRONG[f]) >= (3 if f in HEADLINE else 1) for f in WRONG)
-    assert len(ALTERNATIVES) >= 2
-
-
-@pytest.mark.parametrize("seed", [1, 2, 3])
-@pytest.mark.parametrize("label", list(ALTERNATIVES))
-def test_alternative_correct_implementation_keeps_full_marks(grader, label, seed):
-    grader.assert_full_marks(label, ALTERNATIVES[label], seed)
-
-
-def test_correct_module_keeps_full_marks(grader):
-    grader.assert_full_marks("the CORRECT functions", module(), seed=7)
-
-
-def test_reference_full_marks_and_stub_zero(grader):
-    grader.assert_reference_full_and_stub_zero()
+class TestGraderPower(PowerTests):
+    chapter = "ch01_linear_algebra"
+    variants = variants
+    headline = ("frobenius_norm", "toeplitz_matrix", "conv1d_valid", "energy_rank")
+    also = variants.ALSO  # conv1d_valid calls toeplitz_matrix by the contract
