@@ -351,19 +351,9 @@ def test_backward_dout_not_modified(student, reference, rng, device):
         check_backward(student, reference, random_batch(rng, dtype).to(device), unchanged=True)
 
 
-def _fd(f, x0, v, h):
-    """Five-point central difference of f at x0 along v: error O(h^4 f^(5))."""
-    return (f(x0 - 2 * h * v) - 8 * f(x0 - h * v) + 8 * f(x0 + h * v) - f(x0 + 2 * h * v)) / (12 * h)
-
-
-FD_DIRECTIONS = 3
-FD_H = 1e-3
-FD_RTOL = 1e-7
-
-
 @pytest.mark.task("batchnorm_backward", weight=2)
 @pytest.mark.parametrize("make", [random_batch, custom_momentum_eps, few_rows], ids=lambda f: f.__name__)
-def test_finite_differences(student, reference, rng, make, device):
+def test_finite_differences(student, reference, rng, make, device, finite_differences):
     """gradients match finite differences of the forward pass (float64)
 
     f(x, gamma, beta) = sum(dout * batchnorm(x, gamma, beta)) in training mode, evaluated with
@@ -386,23 +376,8 @@ def test_finite_differences(student, reference, rng, make, device):
     def f(xx=x, gg=g, bb=b):
         return float((dout * reference.batchnorm_forward(xx, gg, bb, rm, rv, True, 0.1, ev)[0]).sum())
 
-    for _ in range(FD_DIRECTIONS):
-        v = torch.tensor(rng.standard_normal(tuple(x.shape))) * exp.sigma
-        fd = _fd(lambda t: f(xx=t), x, v, FD_H)
-        got = float((dx * v).sum())
-        scale = float((dout * g / exp.sigma).norm() * v.norm())
-        if not abs(got - fd) <= FD_RTOL * scale:
-            raise GradingFailure(f"<dx, v> for a random direction v differs from the finite-difference derivative "
-                                 f"of sum(dout * out) by {abs(got - fd) / scale:.3g} relative ({ctx})")
-    for name, grad, terms, base, kwarg in (("dgamma", dgamma, abs_sum(dout * xhat), g, "gg"),
-                                           ("dbeta", dbeta, abs_sum(dout), b, "bb")):
-        u = torch.tensor(rng.standard_normal(tuple(base.shape)))
-        fd = _fd(lambda t, kwarg=kwarg: f(**{kwarg: t}), base, u, FD_H)
-        got = float((grad * u).sum())
-        scale = float(terms.norm() * u.norm())
-        if not abs(got - fd) <= FD_RTOL * scale:
-            raise GradingFailure(f"<{name}, u> for a random direction u differs from the finite-difference derivative "
-                                 f"of sum(dout * out) by {abs(got - fd) / scale:.3g} relative ({ctx})")
+    finite_differences(f, x=x, gamma=g, beta=b, dx=dx, dgamma=dgamma, dbeta=dbeta, dout=dout, sigma=exp.sigma,
+                       gamma_terms=abs_sum(dout * xhat), beta_terms=abs_sum(dout), rng=rng, context=ctx)
 
 
 @pytest.mark.task("batchnorm_backward",
