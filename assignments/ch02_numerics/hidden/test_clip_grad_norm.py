@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, expect_float, expect_tensor, noncontiguous
+from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, cases, expect_float, expect_tensor, noncontiguous
 
 TOL = dict(rtol=1e-5, atol=1e-7)
 DTYPES = (torch.float32, torch.float64)
@@ -102,7 +102,7 @@ def check_once(student, reference, grads, max_norm, *, unchanged=False):
 
 
 @pytest.mark.task("clip_grad_norm")
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
+@cases(*CASES)
 def test_values(student, reference, rng, case, device):
     for dtype in DTYPES:
         for _ in range(DRAWS):

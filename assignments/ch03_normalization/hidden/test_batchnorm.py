@@ -43,7 +43,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, expect_tensor, noncontiguous
+from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, cases, expect_tensor, noncontiguous
 from grader.testing.compare import eps as machine_eps
 
 FLOATS = (torch.float32, torch.float64)
@@ -338,7 +338,7 @@ def test_single_row_training_raises(student, rng, device):
 # ---- backward ------------------------------------------------------------------------------------
 
 @pytest.mark.task("batchnorm_backward")
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
+@cases(*CASES)
 def test_backward_values(student, reference, rng, case, device):
     for dtype in FLOATS:
         for _ in range(DRAWS):

@@ -36,7 +36,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader.testing import Case, assert_close, assert_unchanged, expect_tensor, noncontiguous
+from grader.testing import Case, assert_close, assert_unchanged, cases, expect_tensor, noncontiguous
 from grader.testing.compare import eps
 
 DTYPES = (torch.float32, torch.float64)
@@ -200,7 +200,7 @@ def check_once(student, reference, inp, *, unchanged=False):
 
 
 @pytest.mark.task(FN)
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
+@cases(*CASES)
 def test_values(student, reference, rng, case, device):
     for dtype in DTYPES:
         for _ in range(DRAWS):

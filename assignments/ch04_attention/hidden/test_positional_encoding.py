@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader.testing import Case, assert_close, expect_tensor
+from grader.testing import Case, assert_close, cases, expect_tensor
 from grader.testing.compare import eps
 
 FN = "sinusoidal_positional_encoding"
@@ -83,7 +83,7 @@ def check_once(student, seq_len: int, d_model: int) -> None:
 
 
 @pytest.mark.task(FN)
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
+@cases(*CASES)
 def test_values(student, rng, case):
     for _ in range(DRAWS):
         check_once(student, *case.make(rng))

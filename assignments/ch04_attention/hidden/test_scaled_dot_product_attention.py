@@ -43,7 +43,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, expect_tensor, noncontiguous
+from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, cases, expect_tensor, noncontiguous
 from grader.testing.compare import eps
 
 DTYPES = (torch.float32, torch.float64)
@@ -233,7 +233,7 @@ def _to(inp, device):
 
 
 @pytest.mark.task(FN)
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
+@cases(*CASES)
 def test_values(student, reference, rng, case, device):
     for dtype in DTYPES:
         for _ in range(DRAWS):

@@ -16,7 +16,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.testing import Case, GradingFailure, assert_close, expect_float
+from grader.testing import Case, GradingFailure, assert_close, cases, expect_float
 
 TOL = dict(rtol=1e-12, atol=1e-15)
 DRAWS = 5
@@ -111,7 +111,7 @@ def check_table(student, reference, table, *, unchanged=False):
 
 
 @pytest.mark.task("backdoor_adjustment")
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
+@cases(*CASES)
 def test_values(student, reference, rng, case):
     for _ in range(DRAWS):
         check_table(student, reference, case.make(rng))

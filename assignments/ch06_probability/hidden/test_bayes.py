@@ -30,7 +30,7 @@ import math
 import numpy as np
 import pytest
 
-from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, expect_array, expect_float, random_shape
+from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, cases, expect_array, expect_float, random_shape
 from grader.testing.compare import eps
 
 DRAWS = 6
@@ -162,7 +162,7 @@ def check_bayes(student, reference, args, *, unchanged=False):
 
 
 @pytest.mark.task("bayes_update")
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in BAYES_CASES])
+@cases(*BAYES_CASES)
 def test_bayes_values(student, reference, rng, case):
     for _ in range(DRAWS):
         check_bayes(student, reference, case.make(rng))
@@ -266,7 +266,7 @@ def check_sequential(student, reference, args):
 
 
 @pytest.mark.task("sequential_bayes")
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in SEQ_CASES])
+@cases(*SEQ_CASES)
 def test_sequential_values(student, reference, rng, case):
     for _ in range(DRAWS):
         check_sequential(student, reference, case.make(rng))

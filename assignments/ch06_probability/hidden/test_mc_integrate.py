@@ -46,7 +46,7 @@ import math
 import numpy as np
 import pytest
 
-from grader.testing import Case, FunctionSource, GradingFailure, expect_float
+from grader.testing import Case, FunctionSource, GradingFailure, cases, expect_float
 
 DELTA = 1e-7
 LAM = math.log(2 / DELTA)
@@ -270,7 +270,7 @@ def call(student, spec: Integrand, rng, n=None):
 
 
 @pytest.mark.task("mc_integrate")
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
+@cases(*CASES)
 def test_statistics(student, rng, case):
     for _ in range(DRAWS):
         spec = case.make(rng)

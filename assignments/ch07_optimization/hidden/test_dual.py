@@ -38,7 +38,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from grader.testing import Case, FunctionSource, GradingFailure, assert_close, expect_float
+from grader.testing import Case, FunctionSource, GradingFailure, assert_close, cases, expect_float
 
 # run in the worker: lambda(module, expression, a1, b1, a2, b2, c)
 SNIPPET = (
@@ -128,7 +128,7 @@ def check_expr(student, reference, expr: str, operands) -> None:
 
 
 @pytest.mark.task("Dual")
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in DUAL_CASES])
+@cases(*DUAL_CASES)
 def test_dual_operations(student, reference, rng, case):
     for _ in range(4):
         operands = case.fam.operands(rng)
@@ -212,7 +212,7 @@ DERIV_CASES = [
 
 
 @pytest.mark.task("dual_derivative")
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in DERIV_CASES])
+@cases(*DERIV_CASES)
 def test_dual_derivative(student, rng, case):
     for fx in case.fns:
         for _ in range(3):

@@ -34,7 +34,7 @@ from typing import Callable
 import numpy as np
 import pytest
 
-from grader.testing import Case, FunctionSource, assert_close, assert_unchanged, expect_array
+from grader.testing import Case, FunctionSource, assert_close, assert_unchanged, cases, expect_array
 from grader.testing.compare import eps
 
 EPS = eps(np.float64)
@@ -140,7 +140,7 @@ CASES = [
 
 
 @pytest.mark.task("numerical_gradient")
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in CASES])
+@cases(*CASES)
 def test_default_h(student, rng, case):
     for fn in FUNCTIONS:
         check(student, fn, case.make(rng))

@@ -43,7 +43,7 @@ import math
 import numpy as np
 import pytest
 
-from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, expect_array
+from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, cases, expect_array
 from grader.testing.compare import eps
 
 EPS = eps(np.float64)
@@ -223,7 +223,7 @@ GD_CASES = [
 
 
 @pytest.mark.task("gd_linear_regression")
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in GD_CASES])
+@cases(*GD_CASES)
 def test_gd_values(student, rng, case):
     draws = 1 if case.make in (gd_defaults, gd_course_example) else 4
     for _ in range(draws):
@@ -384,7 +384,7 @@ PINV_CASES = [
 
 
 @pytest.mark.task("pinv_regression")
-@pytest.mark.parametrize("case", [pytest.param(c, id=c.id) for c in PINV_CASES])
+@cases(*PINV_CASES)
 def test_pinv_values(student, reference, rng, case):
     for _ in range(4):
         X, y = case.make(rng)
