@@ -17,10 +17,14 @@ A chapter's manifest is ``assignments/<chapter>/manifest.toml``::
     forbidden = ["torch.softmax", ".softmax"]   # dotted names; ".name" = any attribute/method
     required = []
 
+    [speed]                      # optional
+    device = "auto"              # speed tests on CUDA when the grader has it, else CPU ("cpu": always CPU)
+
     [[functions]]
     name = "stable_softmax"
     points = 4                   # shared by its correctness tests in proportion to their weights
     rule_points = 1              # its rule test; earned only when all its correctness tests pass
+    speed_points = 1             # shared by its speed tests (hidden test_speed.py, grader.speed)
     forbidden = []
     required = []
 
@@ -46,6 +50,7 @@ class FunctionEntry:
     name: str
     points: float
     rule_points: float = 0.0
+    speed_points: float = 0.0
     forbidden: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
 
@@ -68,6 +73,7 @@ class Manifest:
     limits: Limits = Limits()
     forbidden: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
+    speed_device: str = "auto"  # "auto": CUDA when the grader has it, else CPU; "cpu": always CPU
 
     @property
     def module_file(self) -> str:
@@ -85,7 +91,7 @@ class Manifest:
 
     @property
     def max_score(self) -> float:
-        return sum(f.points + f.rule_points for f in self.functions)
+        return sum(f.points + f.rule_points + f.speed_points for f in self.functions)
 
 
 def _strs(value, where: str) -> tuple[str, ...]:
@@ -105,7 +111,7 @@ def _number(value, where: str, default: float | None = None) -> float:
 
 
 def parse_manifest(data: dict, *, source: str) -> Manifest:
-    known = {"chapter", "title", "module", "library", "limits", "rules", "functions"}
+    known = {"chapter", "title", "module", "library", "limits", "rules", "speed", "functions"}
     unknown = set(data) - known
     if unknown:
         raise CourseError(f"{source}: unknown keys {sorted(unknown)} (known: {sorted(known)})")
@@ -117,13 +123,14 @@ def parse_manifest(data: dict, *, source: str) -> Manifest:
         where = f"{source}: functions[{i}]"
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise CourseError(f"{where} needs a `name`")
-        bad = set(entry) - {"name", "points", "rule_points", "forbidden", "required"}
+        bad = set(entry) - {"name", "points", "rule_points", "speed_points", "forbidden", "required"}
         if bad:
             raise CourseError(f"{where}: unknown keys {sorted(bad)}")
         funcs.append(FunctionEntry(
             name=entry["name"],
             points=_number(entry.get("points"), f"{where}.points"),
             rule_points=_number(entry.get("rule_points"), f"{where}.rule_points", 0.0),
+            speed_points=_number(entry.get("speed_points"), f"{where}.speed_points", 0.0),
             forbidden=_strs(entry.get("forbidden"), f"{where}.forbidden"),
             required=_strs(entry.get("required"), f"{where}.required"),
         ))
@@ -136,6 +143,13 @@ def parse_manifest(data: dict, *, source: str) -> Manifest:
     bad = set(limits) - {"call_timeout_s", "load_timeout_s", "submission_timeout_s"}
     if bad:
         raise CourseError(f"{source}: unknown [limits] keys {sorted(bad)}")
+    speed = data.get("speed") or {}
+    bad = set(speed) - {"device"}
+    if bad:
+        raise CourseError(f"{source}: unknown [speed] keys {sorted(bad)}")
+    speed_device = speed.get("device", "auto")
+    if speed_device not in ("auto", "cpu"):
+        raise CourseError(f"{source}: [speed] device must be \"auto\" or \"cpu\", not {speed_device!r}")
     rules = data.get("rules") or {}
     bad = set(rules) - {"forbidden", "required"}
     if bad:
@@ -151,6 +165,7 @@ def parse_manifest(data: dict, *, source: str) -> Manifest:
         ),
         forbidden=_strs(rules.get("forbidden"), f"{source}: rules.forbidden"),
         required=_strs(rules.get("required"), f"{source}: rules.required"),
+        speed_device=speed_device,
     )
 
 

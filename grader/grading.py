@@ -64,7 +64,8 @@ def rule_findings(manifest: Manifest, source: str | None, problem: str | None) -
 
 def grade_source(*, manifest: Manifest, source: str | None, problem: str | None, tests: list[Path],
                  pool: WarmPool, reference: ModuleType | None = None, seed: int = 0,
-                 device: str = "cpu") -> SubmissionResult:
+                 device: str = "cpu", baseline: StudentSession | None = None,
+                 speed_device: str = "cpu", speed_protocol=None) -> SubmissionResult:
     t0 = time.monotonic()
     findings = rule_findings(manifest, source, problem)
     session = StudentSession(
@@ -72,7 +73,9 @@ def grade_source(*, manifest: Manifest, source: str | None, problem: str | None,
         call_timeout=manifest.limits.call_timeout_s, load_timeout=manifest.limits.load_timeout_s,
         load_problem=problem, budget_s=manifest.limits.submission_timeout_s)
     with session:
-        outcomes, errors = run_tests(paths=tests, context=RunContext(session, reference, seed, device))
+        outcomes, errors = run_tests(paths=tests, context=RunContext(
+            session, reference, seed, device, baseline=baseline, speed_device=speed_device,
+            speed_protocol=speed_protocol))
         output = session.output()
     graded = score(manifest=manifest, outcomes=outcomes, findings=findings, errors=errors)
     if errors:

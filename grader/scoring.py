@@ -1,9 +1,12 @@
 """From test outcomes and rule findings to graded tests with points.
 
-A function's correctness points are shared by its tests in proportion to their
-weights. Its rule test carries ``rule_points`` and passes only when the rules hold
-*and* every correctness test of the function passed, so a stub or a wrong answer
-never collects rule points.
+A function's correctness points are shared by its correctness tests in proportion
+to their weights, and its ``speed_points`` by its speed tests (grader.speed). Its
+rule test carries ``rule_points`` and passes only when the rules hold *and* every
+correctness test of the function passed, so a stub or a wrong answer
+never collects rule points. Speed points are gated the same way, and also need the
+rules: a fast wrong answer, or one fast because it calls a forbidden library
+function, earns nothing for being fast.
 """
 from __future__ import annotations
 
@@ -18,11 +21,12 @@ from grader.runner import TestOutcome
 class GradedTest:
     name: str
     function: str
-    kind: str  # correctness | rules | engine
+    kind: str  # correctness | speed | rules | engine
     passed: bool
     score: float
     max_score: float
     output: str
+    data: dict | None = None  # speed tests: device, ratio, threshold, ...
 
 
 def _shares(points: float, weights: list[float], digits: int = 4) -> list[float]:
@@ -44,7 +48,9 @@ def score(*, manifest: Manifest, outcomes: list[TestOutcome], findings: dict[str
     known = {f.name for f in manifest.functions}
     graded: list[GradedTest] = []
     for f in manifest.functions:
-        mine = [o for o in outcomes if o.task == f.name]
+        forbidden, required = manifest.rules_for(f.name)
+        mine = [o for o in outcomes if o.task == f.name and o.kind != "speed"]
+        speed = [o for o in outcomes if o.task == f.name and o.kind == "speed"]
         total_w = sum(o.weight for o in mine)
         if not mine:
             if f.points:
@@ -52,7 +58,19 @@ def score(*, manifest: Manifest, outcomes: list[TestOutcome], findings: dict[str
                                          "no grader test ran for this function (a course error; tell your instructor)"))
         for o, pts in zip(mine, _shares(f.points, [o.weight for o in mine])):
             graded.append(GradedTest(o.name, f.name, "correctness", o.passed, pts if o.passed else 0.0, pts, o.message))
-        forbidden, required = manifest.rules_for(f.name)
+        failed = [o for o in mine if not o.passed]
+        broken_rules = f.name in findings and (forbidden or required) and not findings[f.name].ok
+        for o, pts in zip(speed, _shares(f.speed_points, [o.weight for o in speed])):
+            passed, output = o.passed, o.message
+            if passed and (failed or not mine):
+                passed = False
+                output = (f"not awarded: speed points are earned only when all correctness tests of {f.name} pass "
+                          f"({len(failed)} of {len(mine)} failed). The measurement: {o.message}")
+            elif passed and broken_rules:
+                passed = False
+                output = (f"not awarded: speed points are earned only by code that follows the chapter's rules "
+                          f"({findings[f.name].message}). The measurement: {o.message}")
+            graded.append(GradedTest(o.name, f.name, "speed", passed, pts if passed else 0.0, pts, output, o.data))
         if f.name in findings and (forbidden or required):
             finding = findings[f.name]
             failed = [o for o in mine if not o.passed]

@@ -25,6 +25,7 @@ from grader.report import results_json, write_grades_csv
 from grader.sandbox import WorkerSpec
 from grader.sandbox.isolation import best_spec
 from grader.sandbox.session import WarmPool
+from grader.speed import baseline_session, speed_device
 from grader.scoring import GradedTest
 
 
@@ -97,13 +98,16 @@ def autograde(*, chapter: str, submissions: list[Path], out_dir: Path, course_ro
     out_dir.mkdir(parents=True, exist_ok=True)
     rows: list[Row] = []
     ids = _unique_ids([Path(s) for s in submissions])
-    with WarmPool(spec) as pool:
+    device = speed_device(manifest)
+    with WarmPool(spec) as pool, baseline_session(manifest=manifest, reference_file=ch.solution_file,
+                                                  pool=pool) as baseline:
         for i, (path, sid) in enumerate(zip(submissions, ids)):
             path = Path(path)
             sub = load_submission(path, module=manifest.module, chapter=chapter, id=sid)
             try:
                 res = grade_source(manifest=manifest, source=sub.source, problem=sub.problem, tests=tests,
-                                   pool=pool, reference=reference, seed=seed)
+                                   pool=pool, reference=reference, seed=seed, baseline=baseline,
+                                   speed_device=device)
             except Exception as exc:  # noqa: BLE001 - one submission never stops the batch
                 res = _engine_failure(exc)
             if sub.problem and res.status == "not loadable":
@@ -127,7 +131,7 @@ def autograde(*, chapter: str, submissions: list[Path], out_dir: Path, course_ro
         "chapter": chapter, "seed": seed, "grader_version": __version__, "isolation": spec.label,
         "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "submissions": len(rows), "elapsed_s": round(elapsed, 2),
-        "tests": [t.name for t in tests],
+        "tests": [t.name for t in tests], "speed_device": device,
     }, indent=2) + "\n", encoding="utf-8")
     return AutogradeResult(chapter, manifest, out_dir, rows, spec.label, elapsed)
 

@@ -18,14 +18,18 @@ def results_json(*, graded: list[GradedTest], summary: str, execution_time: floa
         "output": summary,
         "visibility": "visible",
         "stdout_visibility": "hidden",
-        "tests": [
-            {"name": g.name, "score": g.score, "max_score": g.max_score,
-             "status": "passed" if g.passed else "failed", "output": g.output,
-             "visibility": "visible", "tags": [g.function, g.kind]}
-            for g in graded
-        ],
+        "tests": [_test(g) for g in graded],
         "extra_data": extra,
     }
+
+
+def _test(g: GradedTest) -> dict:
+    out = {"name": g.name, "score": g.score, "max_score": g.max_score,
+           "status": "passed" if g.passed else "failed", "output": g.output,
+           "visibility": "visible", "tags": [g.function, g.kind]}
+    if g.data:
+        out["extra_data"] = g.data
+    return out
 
 
 def write_grades_csv(path: Path, *, manifest: Manifest, rows: list[dict]) -> None:

@@ -8,9 +8,12 @@ The plugin gives tests their fixtures:
 ``reference``  the reference module (hidden graders only; never in the worker).
 ``rng``        ``numpy.random.Generator`` seeded from the run's secret seed and the test id.
 ``device``     the torch device the chapter is graded on ("cpu" or "cuda").
+``speed``      ``speed.grade(spec)`` times the student against the baseline worker
+               (see grader.speed; hidden graders only).
 
-Every test must carry ``@pytest.mark.task("<function>", weight=1)``. Its graded
-name is ``"<function>: <case id or docstring>"``.
+Every test must carry ``@pytest.mark.task("<function>", weight=1)`` (speed tests:
+``kind="speed"``, made by ``grader.speed.speed_tests``). Its graded name is
+``"<function>: <case id or docstring>"``; speed tests run after all others.
 """
 from __future__ import annotations
 
@@ -40,6 +43,11 @@ class RunContext:
     reference: ModuleType | None = None
     seed: int = 0
     device: str = "cpu"
+    #: a StudentSession over the reference solution (no student code): the speed tests' baseline
+    baseline: object | None = None
+    #: where speed tests run: "cuda" when the chapter allows it and the grader has CUDA, else "cpu"
+    speed_device: str = "cpu"
+    speed_protocol: object | None = None  # grader.speed.Protocol; None = its defaults
 
 
 @dataclasses.dataclass
@@ -52,6 +60,8 @@ class TestOutcome:
     passed: bool
     message: str
     duration_s: float = 0.0
+    kind: str = "correctness"  # or "speed" (@pytest.mark.task(..., kind="speed"))
+    data: dict | None = None  # figures for results.json (speed: device, ratio, threshold, ...)
 
 
 class StudentError(Exception):
@@ -127,6 +137,8 @@ class GradingPlugin:
     def __init__(self, context: RunContext):
         self.context = context
         self.items: dict[str, tuple[str, str, float]] = {}
+        self.kinds: dict[str, str] = {}
+        self.notes: dict[str, tuple[str, dict]] = {}  # nodeid -> (message when passed, data)
         self.outcomes: dict[str, TestOutcome] = {}
         self.errors: list[str] = []
 
@@ -138,7 +150,9 @@ class GradingPlugin:
         if report.failed:
             self.errors.append(f"could not collect {report.nodeid}: {str(report.longrepr)[-1500:]}")
 
-    def pytest_collection_modifyitems(self, items):
+    def pytest_collection_modifyitems(self, config, items):
+        from grader.speed.spec import SpeedSpec
+
         for item in items:
             mark = item.get_closest_marker("task")
             if mark is None or not mark.args:
@@ -146,8 +160,16 @@ class GradingPlugin:
                 continue
             task = mark.args[0]
             weight = float(mark.kwargs.get("weight", 1.0))
+            kind = mark.kwargs.get("kind", "correctness")
+            if kind not in ("correctness", "speed"):
+                self.errors.append(f"{item.nodeid}: unknown test kind {kind!r} (correctness or speed)")
+                continue
+            self.kinds[item.nodeid] = kind
             case = getattr(item, "callspec", None) and item.callspec.params.get("case")
-            if isinstance(case, Case):
+            spec = getattr(item, "callspec", None) and item.callspec.params.get("speed_spec")
+            if isinstance(spec, SpeedSpec):
+                desc = spec.title(self.context.speed_device)
+            elif isinstance(case, Case):
                 desc, weight = case.id, weight * case.weight
             elif mark.kwargs.get("name"):
                 desc = mark.kwargs["name"]
@@ -157,6 +179,14 @@ class GradingPlugin:
                 if getattr(item, "callspec", None):
                     desc += f" [{item.callspec.id}]"
             self.items[item.nodeid] = (task, f"{task}: {desc}", weight)
+        # speed tests last: a stopped slow call replaces the worker, which should not cost the others
+        items.sort(key=lambda it: self.kinds.get(it.nodeid) == "speed")
+        if self.context.baseline is None:  # no baseline worker (grade check, in-process tests): no speed tests
+            dropped = [it for it in items if self.kinds.get(it.nodeid) == "speed"]
+            for it in dropped:
+                self.items.pop(it.nodeid, None)
+            items[:] = [it for it in items if self.kinds.get(it.nodeid) != "speed"]
+        self.items = {it.nodeid: self.items[it.nodeid] for it in items if it.nodeid in self.items} | self.items
 
     # -- fixtures -------------------------------------------------------------------
     @pytest.fixture
@@ -178,6 +208,10 @@ class GradingPlugin:
     def device(self):
         return self.context.device
 
+    @pytest.fixture
+    def speed(self, request, rng):
+        return SpeedFixture(self, request.node.nodeid, rng)
+
     # -- results -----------------------------------------------------------------------
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):
@@ -191,10 +225,41 @@ class GradingPlugin:
             msg = "passed" if passed else (_message(call.excinfo) if call.excinfo else "failed")
             if call.when == "setup" and call.excinfo and not isinstance(call.excinfo.value, pytest.skip.Exception):
                 msg = f"test setup failed: {msg}"
-            self.outcomes[item.nodeid] = TestOutcome(item.nodeid, task, name, weight, passed, msg, call.duration)
+            note, data = self.notes.get(item.nodeid, (None, None))
+            if passed and note:
+                msg = note
+            self.outcomes[item.nodeid] = TestOutcome(item.nodeid, task, name, weight, passed, msg, call.duration,
+                                                     self.kinds.get(item.nodeid, "correctness"), data)
         elif call.when == "teardown" and report.failed and prev is not None and prev.passed:
             prev.passed, prev.message = False, "test teardown failed: " + _message(call.excinfo)
         return report
+
+
+class SpeedFixture:
+    """The ``speed`` fixture: ``speed.grade(spec)`` runs the speed protocol (grader.speed)
+    between the student's worker and the baseline worker, and fails with its message."""
+
+    def __init__(self, plugin: GradingPlugin, nodeid: str, rng):
+        self._plugin, self._nodeid, self._rng = plugin, nodeid, rng
+
+    def grade(self, spec) -> None:
+        from grader.speed.protocol import Protocol, measure
+
+        ctx = self._plugin.context
+        if ctx.baseline is None:
+            pytest.skip("speed is graded by `grade autograde` only: it needs the reference solution")
+        m = measure(spec=spec, device=ctx.speed_device, student=ctx.session, baseline=ctx.baseline,
+                    rng=self._rng, protocol=ctx.speed_protocol or Protocol())
+        data = {"device": m.device, "threshold": spec.within, "ratio": _round(m.ratio),
+                "ratios": [_round(r) for r in m.ratios], "attempts": [_round(a) for a in m.attempts],
+                "student_ms": _round(m.student_s, 1e3), "reference_ms": _round(m.baseline_s, 1e3)}
+        self._plugin.notes[self._nodeid] = (m.message, data)
+        if not m.passed:
+            raise GradingFailure(m.message)
+
+
+def _round(x, scale: float = 1.0):
+    return None if x is None else round(x * scale, 4)
 
 
 def _forget_test_modules(paths: list[Path]) -> None:

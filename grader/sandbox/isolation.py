@@ -93,6 +93,8 @@ def bwrap_argv(argv: list[str], scratch: Path, env: dict[str, str], limits: Limi
         if os.path.exists(etc):
             out += ["--ro-bind", etc, etc]
     out += ["--proc", "/proc", "--dev", "/dev", "--size", str(limits.tmpfs_bytes), "--tmpfs", "/tmp"]
+    for dev in landlock.gpu_devices():  # CUDA in the box on a GPU grader (none here: not exercised without one)
+        out += ["--dev-bind", dev, dev]
     for p in _runtime_paths():
         if not str(p).startswith("/usr/"):
             out += ["--ro-bind", str(p), str(p)]

@@ -87,7 +87,8 @@ def restrict(read_paths: list[str], *, version: int, seccomp_filter: bytes | Non
         _fail("create_ruleset")
     try:
         read = EXECUTE | READ_FILE | READ_DIR
-        rules = [(p, read) for p in read_paths] + [("/dev/null", READ_FILE | WRITE_FILE | (fs & (TRUNCATE | IOCTL_DEV)))]
+        device = READ_FILE | WRITE_FILE | (fs & (TRUNCATE | IOCTL_DEV))
+        rules = [(p, read) for p in read_paths] + [(d, device) for d in ("/dev/null", *gpu_devices())]
         for path, rights in rules:
             try:
                 fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
@@ -114,6 +115,16 @@ def restrict(read_paths: list[str], *, version: int, seccomp_filter: bytes | Non
         prog = SockFprog(len(seccomp_filter) // 8, ctypes.cast(prog_buf, ctypes.c_void_p))
         if libc.prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, ctypes.byref(prog), 0, 0) != 0:
             _fail("seccomp")
+
+
+def gpu_devices() -> list[str]:
+    """The NVIDIA device nodes of this machine (none without a GPU): a worker on a GPU grader
+    needs them read-write (ioctl) for CUDA. Not exercised on a machine without a GPU."""
+    try:
+        names = os.listdir("/dev")
+    except OSError:
+        return []
+    return sorted(f"/dev/{n}" for n in names if n.startswith("nvidia"))
 
 
 def read_paths(runtime: list[Path], worker_dir: Path, scratch: Path) -> list[str]:

@@ -9,6 +9,7 @@ which bounds the time a hanging submission can cost.
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -167,18 +168,73 @@ class StudentSession:
         and in the time-out bookkeeping (e.g. ``"Dual"``)."""
         return self._call(label, {"function": None, "snippet": src}, args, kwargs, timeout, False)
 
-    def _call(self, function, head, args, kwargs, timeout, return_args):
+    def _limit(self, function: str, timeout: float) -> float:
+        """The time limit of the next call of ``function``; raises when it may not be called."""
         if function in self.timed_out:
             raise CallFailed("timeout", f"not called again: {self.timed_out[function]}")
         if self.crashes.get(function, 0) >= MAX_CRASHES:
             raise CallFailed("crash", f"not called again: earlier calls of {function} killed the worker "
                                       f"{self.crashes[function]} times")
-        limit = timeout if timeout is not None else self.call_timeout
-        if self.budget_s is not None:
-            left = self.budget_s - self.used_s
-            if left <= 0:
-                raise CallFailed("timeout", f"not called: the submission used up its time budget of {self.budget_s:g} s")
-            limit = min(limit, left)
+        if self.budget_s is None:
+            return timeout
+        left = self.budget_s - self.used_s
+        if left <= 0:
+            raise CallFailed("timeout", f"not called: the submission used up its time budget of {self.budget_s:g} s")
+        return min(timeout, left)
+
+    def worker_cpu(self) -> float | None:
+        """CPU seconds the current worker's process tree has used so far (None without one)."""
+        if self._worker is None or not self._worker.alive:
+            return None
+        try:
+            return self._worker.cpu_seconds()
+        except OSError:
+            return None
+
+    def timed_call(self, function: str, args: list, kwargs: dict, *, timeout: float,
+                   cuda_timing: bool = False, snippet: str | None = None) -> TimedCall:
+        """Call ``function`` and measure it from the trusted side: the CPU time of the worker's
+        process tree from sending the request to reading the reply (receiving the inputs, the
+        call, returning the result and the arguments) and the wall time. Nothing in the worker
+        can change these figures. ``snippet`` (trusted source, as in :meth:`run_snippet`) times
+        ``snippet(module, *args, **kwargs)`` instead, e.g. a forward and its backward; ``function``
+        then only names it. A call past ``timeout`` is killed and its worker replaced,
+        but, unlike an ordinary time-out, later calls of ``function`` still run (a speed limit
+        is not a hang). Raises :class:`CallFailed`."""
+        limit = self._limit(function, timeout)
+        worker = self._ensure_worker()
+        worker.wait_ready()
+        head = {"op": "call", "function": function, "return_args": True}
+        if snippet is not None:
+            head.update(function=None, snippet=snippet)
+        if cuda_timing:
+            head["timing"] = "cuda"
+        self.calls += 1
+        cpu0, t0 = worker.cpu_seconds(), time.monotonic()
+        try:
+            reply, values = worker.request(head, {"args": list(args), "kwargs": dict(kwargs)}, timeout=limit)
+            wall = time.monotonic() - t0
+            cpu = worker.cpu_seconds() - cpu0
+        except CallFailed as exc:
+            self._retire()
+            if exc.kind == "timeout":
+                raise CallFailed("timeout", f"{function} did not return within {limit:.3g} s; the call was stopped") from None
+            if exc.kind in ("crash", "protocol"):
+                self.crashes[function] = self.crashes.get(function, 0) + 1
+            raise
+        finally:
+            self.used_s += time.monotonic() - t0
+        if not reply.get("ok"):
+            err = reply.get("error") or {}
+            if err.get("type") == "MissingFunction":
+                raise CallFailed("missing", f"{self.module_name}.py defines no function `{function}`")
+            raise CallFailed("error", _describe(err, self.module_name), where=err.get("where"))
+        claim = reply.get("device_s")
+        claim = float(claim) if isinstance(claim, (int, float)) and not isinstance(claim, bool) else None
+        return TimedCall(values.get("result"), values.get("args_after"), cpu, wall, claim)
+
+    def _call(self, function, head, args, kwargs, timeout, return_args):
+        limit = self._limit(function, timeout if timeout is not None else self.call_timeout)
         t0 = time.monotonic()
         try:
             return self._call_in_worker(function, head, args, kwargs, limit, return_args, t0)
@@ -212,6 +268,17 @@ class StudentSession:
         if return_args:
             return values.get("result"), values.get("args_after")
         return values.get("result")
+
+
+@dataclasses.dataclass
+class TimedCall:
+    """One call measured by the trusted side (see :meth:`StudentSession.timed_call`)."""
+
+    result: object
+    args_after: list | None
+    cpu_s: float  # CPU time of the worker's whole process tree during the request
+    wall_s: float  # wall time of the request, as the grader saw it
+    device_s: float | None = None  # the worker's own CUDA-event figure (a claim; see grader.speed)
 
 
 def _describe(err: dict | None, module_name: str) -> str:

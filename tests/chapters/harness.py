@@ -69,7 +69,8 @@ class ChapterGrader:
         res, _ = self.grade(source, seed)
         failed = [f"{g.name}: {g.output}" for g in res.graded if not g.passed]
         assert not failed, f"{label} lost points (seed {seed}):\n" + "\n".join(failed)
-        assert res.score == self.manifest.max_score
+        speed = sum(f.speed_points for f in self.manifest.functions)  # speed tests need a baseline: not run here
+        assert res.score == self.manifest.max_score - speed
 
     def assert_reference_full_and_stub_zero(self, seed: int = 99) -> None:
         self.assert_full_marks("the reference", self.chapter.solution_file.read_text(), seed)

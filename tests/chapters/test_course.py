@@ -31,3 +31,33 @@ def test_visible_tests_pass_on_the_reference_and_fail_on_the_stub(tmp_path, chap
     assert ref.ok, [f"{g.name}: {g.output}" for g in ref.result.graded if not g.passed]
     functions = {f.name for f in ch.manifest.functions}
     assert functions <= {g.function for g in ref.result.graded}, "every function has a visible test"
+
+
+SPEED_GRADED = {"toeplitz_matrix", "conv2d_valid", "stable_softmax", "layernorm_backward", "multi_head_attention",
+                "mc_integrate"}  # the curriculum's speed-sensitive functions
+
+
+def _speed_specs(ch):
+    import importlib.util
+
+    path = ch.hidden_dir / "test_speed.py"
+    if not path.exists():
+        return []
+    spec = importlib.util.spec_from_file_location(f"_speed_{ch.name}", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return [p.values[0] for m in mod.test_speed.pytestmark if m.name == "parametrize" for p in m.args[1]]
+
+
+def test_speed_points_and_speed_specs_agree():
+    """A function has speed points exactly when a hidden speed spec times it, and the six
+    speed-sensitive functions of the curriculum all do."""
+    course = find_course()
+    timed = set()
+    for name in course.chapters():
+        ch = course.chapter(name)
+        with_points = {f.name for f in ch.manifest.functions if f.speed_points > 0}
+        specs = {s.function for s in _speed_specs(ch)}
+        assert with_points == specs, f"{name}: speed_points for {sorted(with_points)}, speed specs for {sorted(specs)}"
+        timed |= specs
+    assert SPEED_GRADED <= timed, f"not speed-graded: {sorted(SPEED_GRADED - timed)}"

@@ -82,8 +82,8 @@ def test_submit_then_autograde_the_archive(tmp_path):
     proc = run(["autograde", "--chapter", "ch02_numerics", str(archive), "-o", str(out), "--seed", "7"], cwd=ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     data = json.loads((out / "alice" / "results.json").read_text())
-    assert data["score"] == 17
-    assert (out / "grades.csv").read_text().splitlines()[1].startswith("alice,17,17")
+    assert data["score"] == 18
+    assert (out / "grades.csv").read_text().splitlines()[1].startswith("alice,18,18")
 
 
 def test_autograde_exits_zero_and_reports_a_missing_submission(tmp_path):

@@ -11,7 +11,7 @@ from grader.course import find_course
 
 ROOT = find_course().root
 CLASS = ROOT / "examples" / "ch02_numerics" / "class"
-FULL = 17.0
+FULL = 18.0
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +34,7 @@ def fn_score(result, function):
 
 def test_every_submission_has_results(graded):
     res, rows, results, out = graded
-    assert len(rows) == 10
+    assert len(rows) == 11
     for sid, data in results.items():
         assert data["tests"], sid
         assert all(t["name"].split(":")[0] in {"stable_softmax", "logsumexp", "log_softmax", "clip_grad_norm"}
@@ -65,11 +65,11 @@ def test_stub_scores_zero(graded):
 def test_partly_wrong_and_unstable_lose_points_where_wrong(graded):
     _, _, results, _ = graded
     bob = results["bob_partly_wrong"]
-    assert fn_score(bob, "stable_softmax") == 5
+    assert fn_score(bob, "stable_softmax") == 6
     for f in ("logsumexp", "log_softmax", "clip_grad_norm"):
         assert fn_score(bob, f) < 4, f
     carol = results["carol_unstable"]
-    assert fn_score(carol, "stable_softmax") < 5
+    assert fn_score(carol, "stable_softmax") < 6
     assert any("finite" in t["output"] for t in carol["tests"] if t["name"].startswith("stable_softmax:"))
     assert fn_score(carol, "clip_grad_norm") == 4
 
@@ -102,11 +102,33 @@ def test_cheater_scores_zero_on_faked_functions(graded):
     assert fn_score(mallory, "clip_grad_norm") == 4, "her honest function keeps its points"
 
 
-def test_forbidden_calls_lose_only_rule_points(graded):
+def test_forbidden_calls_lose_rule_and_speed_points_only(graded):
     _, _, results, _ = graded
     grace = results["grace_uses_torch_softmax"]
     for f in ("stable_softmax", "logsumexp", "log_softmax"):
         rule = [t for t in grace["tests"] if t["name"] == f"{f}: follows the chapter's rules"][0]
         assert rule["status"] == "failed" and "line" in rule["output"], rule
         assert fn_score(grace, f) == (4 if f == "stable_softmax" else 3)
+    (speed,) = [t for t in grace["tests"] if t["name"].startswith("stable_softmax: speed")]
+    assert speed["score"] == 0 and "not awarded" in speed["output"] and "rules" in speed["output"]
     assert "F.softmax" in [t for t in grace["tests"] if t["name"] == "stable_softmax: follows the chapter's rules"][0]["output"]
+
+
+def test_a_correct_loop_loses_only_the_speed_point_and_sees_its_ratio(graded):
+    _, rows, results, _ = graded
+    ivy = results["ivy_loops"]
+    assert rows["ivy_loops"].score == FULL - 1
+    (speed,) = [t for t in ivy["tests"] if "speed" in t["tags"]]
+    assert speed["name"] == "stable_softmax: speed within 4x of reference (16384x16, float32, cpu)"
+    assert speed["status"] == "failed" and speed["extra_data"]["ratio"] > 30
+    assert "too slow" in speed["output"] and "cpu" in speed["output"]
+    assert all(t["status"] == "passed" for t in ivy["tests"] if "speed" not in t["tags"])
+
+
+def test_speed_tests_report_device_ratio_and_threshold(graded):
+    _, _, results, _ = graded
+    for sid in ("reference", "alice_correct", "frank_notebook"):
+        (speed,) = [t for t in results[sid]["tests"] if "speed" in t["tags"]]
+        data = speed["extra_data"]
+        assert speed["status"] == "passed" and data["device"] == "cpu" and data["threshold"] == 4
+        assert 0 < data["ratio"] <= 4 and f"{data['ratio']:.2f}x" in speed["output"]

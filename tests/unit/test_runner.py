@@ -168,3 +168,73 @@ def test_expect_raises_accepts_the_type_or_a_subclass_and_explains_anything_else
     assert "returned normally" in messages[1]
     assert "did not return" in messages[2]
     assert "raises_value(<list>, threshold=0.0)" not in messages[0] and "threshold=0.0" in messages[0]
+
+
+SPEED_FILE = '''
+    import numpy as np
+    import pytest
+    from grader.speed import Size, SpeedSpec, speed_tests
+
+    def _check(out, expected, args, kwargs):
+        assert np.allclose(out, expected), "different"
+
+    test_speed = speed_tests(SpeedSpec(function="f", within=4, check=_check,
+                                       cpu=Size("8, float64", lambda rng: ((rng.standard_normal(8),), {}))))
+
+    @pytest.mark.task("f")
+    def test_value(student):
+        """value"""
+        assert student.f(1.0) == 1.0
+'''
+
+
+class TimedFake(FakeSession):
+    """A session that also answers timed calls: f doubles its input in ``cpu_s`` seconds."""
+
+    def __init__(self, cpu_s):
+        super().__init__({"f": 1.0})
+        self.cpu_s, self.cpu = cpu_s, 0.0
+
+    def timed_call(self, function, args, kwargs, *, timeout, cuda_timing=False, snippet=None):
+        from grader.sandbox.session import TimedCall
+
+        self.calls.append(f"timed {function}")
+        self.cpu += self.cpu_s
+        return TimedCall(args[0] * 2, [args[0].copy()], self.cpu_s, self.cpu_s)
+
+    def worker_cpu(self):
+        return self.cpu
+
+
+def test_speed_tests_run_last_and_report_their_figures(tmp_path):
+    path = write(tmp_path, SPEED_FILE)
+    student = TimedFake(0.002)
+    outcomes, errors = run_tests(paths=[path], context=RunContext(student, None, 0, baseline=TimedFake(0.001)))
+    assert not errors
+    assert [o.kind for o in outcomes] == ["correctness", "speed"]
+    speed = outcomes[1]
+    assert speed.name == "f: speed within 4x of reference (8, float64, cpu)"
+    assert speed.passed and "median ratio 2.00x" in speed.message
+    assert speed.data["ratio"] == 2.0 and speed.data["device"] == "cpu" and speed.data["threshold"] == 4
+    assert student.calls[0] == "f" and student.calls[-1] == "timed f"
+
+
+def test_slow_code_fails_the_speed_test_with_its_ratio(tmp_path):
+    path = write(tmp_path, SPEED_FILE)
+    outcomes, _ = run_tests(paths=[path], context=RunContext(TimedFake(0.05), None, 0, baseline=TimedFake(0.001)))
+    speed = [o for o in outcomes if o.kind == "speed"][0]
+    assert not speed.passed and "50.00x" in speed.message and speed.data["ratio"] == 50.0
+
+
+def test_without_a_baseline_speed_tests_are_not_run(tmp_path):
+    path = write(tmp_path, SPEED_FILE)
+    outcomes, errors = run_tests(paths=[path], context=RunContext(TimedFake(0.001), None, 0))
+    assert not errors and [o.kind for o in outcomes] == ["correctness"]
+
+
+def test_the_speed_device_names_the_test(tmp_path):
+    path = write(tmp_path, SPEED_FILE)
+    ctx = RunContext(TimedFake(0.001), None, 0, baseline=TimedFake(0.001), speed_device="cuda")
+    outcomes, _ = run_tests(paths=[path], context=ctx)
+    # this spec has no cuda size: it is graded (and named) on the CPU
+    assert outcomes[-1].name == "f: speed within 4x of reference (8, float64, cpu)"

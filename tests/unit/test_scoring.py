@@ -67,3 +67,44 @@ def test_tables_show_brackets_in_names_and_messages_literally():
     console.print(check_table([g], title="t"))
     text = console.export_text()
     assert "[dtype0]" in text and "[bold]x[/bold]" in text and "got [1, 2]" in text
+
+
+def speed_outcome(task, passed, data=None):
+    return TestOutcome(f"id-speed-{task}", task, f"{task}: speed within 4x of reference (8, cpu)", 1.0, passed,
+                       "median ratio 1.20x" if passed else "median ratio 40.00x", kind="speed",
+                       data=data or {"ratio": 1.2 if passed else 40.0})
+
+
+MS = Manifest(chapter="c", title="c", module="m", library="torch",
+              functions=(FunctionEntry("f", 4, 0, speed_points=1), FunctionEntry("g", 3, 0, speed_points=2)))
+
+
+def test_speed_points_are_their_own_and_need_every_correctness_test():
+    graded = score(manifest=MS, outcomes=[outcome("f", "a", True), speed_outcome("f", True),
+                                          outcome("g", "a", False), speed_outcome("g", True)], findings={})
+    speed = {g.function: g for g in graded if g.kind == "speed"}
+    assert speed["f"].passed and speed["f"].score == 1 and speed["f"].max_score == 1
+    assert "1.20x" in speed["f"].output and speed["f"].data == {"ratio": 1.2}
+    # fast but wrong: the measurement is shown, the points are not given
+    assert not speed["g"].passed and speed["g"].score == 0 and speed["g"].max_score == 2
+    assert "not awarded" in speed["g"].output and "1.20x" in speed["g"].output
+    assert per_function(MS, graded) == {"f": (5.0, 5.0), "g": (0.0, 5.0)}
+    assert MS.max_score == 10
+
+
+def test_a_slow_correct_function_loses_only_its_speed_points():
+    graded = score(manifest=MS, outcomes=[outcome("f", "a", True), speed_outcome("f", False)], findings={})
+    assert per_function(MS, graded)["f"] == (4.0, 5.0)
+    data = results_json(graded=graded, summary="", execution_time=1.0, extra={})
+    (entry,) = [t for t in data["tests"] if "speed" in t["tags"]]
+    assert entry["status"] == "failed" and entry["extra_data"] == {"ratio": 40.0}
+    assert all("extra_data" not in t for t in data["tests"] if "speed" not in t["tags"])
+
+
+def test_speed_points_need_the_rules_too():
+    m = Manifest(chapter="c", title="c", module="m", library="torch", forbidden=("torch.softmax",),
+                 functions=(FunctionEntry("f", 4, 1, speed_points=1),))
+    graded = score(manifest=m, outcomes=[outcome("f", "a", True), speed_outcome("f", True)],
+                   findings={"f": RuleFinding(False, "line 3 uses torch.softmax")})
+    (speed,) = [g for g in graded if g.kind == "speed"]
+    assert not speed.passed and "rules" in speed.output and "torch.softmax" in speed.output

@@ -83,3 +83,16 @@ def test_a_half_written_chapter_is_a_clear_course_error(course):
     (course / "assignments" / "chx" / "statement.md").unlink()
     with pytest.raises(CourseError, match="problem statement .* is missing"):
         release(course_root=course)
+
+
+def test_manifest_speed_settings():
+    import tomllib
+
+    text = MANIFEST.replace("points = 2", "points = 2\nspeed_points = 1") + '\n[speed]\ndevice = "cpu"\n'
+    m = parse_manifest(tomllib.loads(text), source="m.toml")
+    assert m.speed_device == "cpu" and m.functions[0].speed_points == 1
+    assert m.max_score == sum(f.points + f.rule_points + f.speed_points for f in m.functions)
+    assert parse_manifest(tomllib.loads(MANIFEST), source="m.toml").speed_device == "auto"
+    for bad, why in (('\n[speed]\ndevice = "gpu"\n', "device must be"), ('\n[speed]\nthreads = 2\n', "unknown \\[speed\\]")):
+        with pytest.raises(CourseError, match=why):
+            parse_manifest(tomllib.loads(MANIFEST + bad), source="m.toml")

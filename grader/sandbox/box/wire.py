@@ -103,15 +103,32 @@ class FunctionSource:
 # --------------------------------------------------------------------------- framing
 
 
-def write_frame(stream, header: dict, blobs: list[bytes]) -> None:
-    """Write one frame to a binary stream and flush it."""
+def write_frame(stream, header: dict, blobs: list) -> None:
+    """Write one frame to a binary stream and flush it. Large blobs are written as they
+    are (no joined copy of the whole frame)."""
     head = json.dumps(dict(header, blobs=len(blobs)), allow_nan=True).encode()
-    parts = [_LEN.pack(len(head)), head]
+    small = [_LEN.pack(len(head)), head]
     for blob in blobs:
-        parts.append(_LEN.pack(len(blob)))
-        parts.append(blob)
-    stream.write(b"".join(parts))
+        size = memoryview(blob).nbytes
+        small.append(_LEN.pack(size))
+        if size < 65536:
+            small.append(blob)
+            continue
+        _write_all(stream, b"".join(small))
+        small = []
+        _write_all(stream, blob)
+    if small:
+        _write_all(stream, b"".join(small))
     stream.flush()
+
+
+def _write_all(stream, data) -> None:
+    view = memoryview(data).cast("B")
+    while view.nbytes:
+        n = stream.write(view)
+        if n is None:  # a non-blocking stream that is full: should not happen on our pipes
+            raise OSError("stream would block")
+        view = view[n:]
 
 
 def _read_exact(read, n: int) -> bytes:
@@ -125,8 +142,25 @@ def _read_exact(read, n: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_frame(read, *, max_bytes: int) -> tuple[dict, list[bytes]]:
-    """Read one frame with ``read(n)``; refuse frames larger than ``max_bytes``."""
+def _read_into(read, readinto, n: int) -> bytearray:
+    """``n`` bytes into a new bytearray: with ``readinto(view) -> count`` when given (no
+    intermediate copies), else with ``read``."""
+    buf = bytearray(n)
+    if readinto is None:
+        buf[:] = _read_exact(read, n)
+        return buf
+    view = memoryview(buf)
+    while view.nbytes:
+        got = readinto(view)
+        if not got:
+            raise EOFError("stream closed")
+        view = view[got:]
+    return buf
+
+
+def read_frame(read, *, max_bytes: int, readinto=None) -> tuple[dict, list[bytearray]]:
+    """Read one frame with ``read(n)`` (and ``readinto(buffer)`` for the payloads, when
+    given); refuse frames larger than ``max_bytes``."""
     (n,) = _LEN.unpack(_read_exact(read, 8))
     if n > min(MAX_HEADER_BYTES, max_bytes):
         raise WireError(f"header of {n} bytes exceeds the limit")
@@ -142,7 +176,7 @@ def read_frame(read, *, max_bytes: int) -> tuple[dict, list[bytes]]:
         total += m
         if total > max_bytes:
             raise WireError(f"message exceeds the limit of {max_bytes} bytes")
-        blobs.append(_read_exact(read, m))
+        blobs.append(_read_into(read, readinto, m))
     return header, blobs
 
 
@@ -150,9 +184,14 @@ def read_frame(read, *, max_bytes: int) -> tuple[dict, list[bytes]]:
 
 
 def _npy(arr: np.ndarray) -> bytes:
-    buf = io.BytesIO()
-    np.save(buf, arr, allow_pickle=False)
-    return buf.getvalue()
+    """``.npy`` bytes of an array: the format's header, then the C-ordered data (one copy)."""
+    if not arr.flags.c_contiguous:
+        arr = arr.copy(order="C")  # (np.ascontiguousarray would turn a 0-d array into 1-d)
+    head = io.BytesIO()
+    np.lib.format.write_array_header_1_0(head, np.lib.format.header_data_from_array_1_0(arr))
+    if arr.size == 0:
+        return head.getvalue()
+    return b"".join([head.getvalue(), memoryview(arr.reshape(-1)).cast("B")])
 
 
 def _float_value(v: float):
@@ -249,7 +288,7 @@ def _encode_tensor(t, blobs):
     base = base.cpu()
     if dtype in _TORCH_NUMPY_FALLBACK:
         base = base.to(getattr(torch, _TORCH_NUMPY_FALLBACK[dtype]))
-    blobs.append(_npy(base.numpy().copy()))
+    blobs.append(_npy(base.numpy()))
     return node
 
 
@@ -356,17 +395,42 @@ def _check(v, typ):
     return v
 
 
+_NPY_HEADER_CAP = 1 << 16
+
+
 def _load(blobs, node) -> np.ndarray:
+    """The array in blob ``node["i"]``: parsed from the ``.npy`` header (no pickle, numeric
+    dtypes only) and viewed in place, without copying the data. Each blob is used once."""
     i = _check(node["i"], int)
     if not 0 <= i < len(blobs):
         raise WireError("blob index out of range")
+    buf = blobs[i]
+    if buf is None:
+        raise WireError("a payload is referenced twice")
+    blobs[i] = None
     try:
-        arr = np.load(io.BytesIO(blobs[i]), allow_pickle=False)
+        head = io.BytesIO(bytes(memoryview(buf)[:_NPY_HEADER_CAP]))
+        version = np.lib.format.read_magic(head)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(head)
+        elif version == (2, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(head)
+        else:
+            raise ValueError(f"unsupported .npy version {version}")
+        if dtype.hasobject or dtype.kind not in ALLOWED_KINDS:
+            raise WireError("array payload has a non-numeric dtype")
+        count = math.prod(shape)
+        offset = head.tell()
+        if memoryview(buf).nbytes - offset != count * dtype.itemsize:
+            raise ValueError("payload size does not match its header")
+        if not isinstance(buf, bytearray):
+            buf = bytearray(buf)
+        arr = np.frombuffer(buf, dtype=dtype, count=count, offset=offset)
+        return arr.reshape(shape, order="F" if fortran else "C")
+    except WireError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any malformed npy is a wire error
         raise WireError(f"bad array payload: {exc}") from None
-    if not isinstance(arr, np.ndarray) or arr.dtype.kind not in ALLOWED_KINDS:
-        raise WireError("array payload has a non-numeric dtype")
-    return arr
 
 
 def _view(base: np.ndarray, shape, strides, offset):
@@ -398,7 +462,7 @@ def _decode_tensor(node, blobs, device_map):
     stride = [_check(s, int) for s in _check(node["stride"], list)]
     if len(shape) != len(stride) or any(s < 0 for s in shape + stride):
         raise WireError("bad tensor geometry")
-    flat = torch.from_numpy(base.copy()).to(dtype)
+    flat = torch.from_numpy(base).to(dtype)  # base owns its (writable) buffer: no copy
     if any(d == 0 for d in shape):
         t = torch.zeros(shape, dtype=dtype)
     else:

@@ -1,0 +1,12 @@
+"""Speed grading: honest speed thresholds measured by the trusted side.
+
+``spec``      what a hidden speed grader declares (:class:`SpeedSpec`, :func:`speed_tests`)
+``protocol``  the measurement: student worker against a clean baseline worker (:func:`measure`)
+``baseline``  the baseline worker (reference solution only) and the speed device
+"""
+from grader.speed.baseline import baseline_session, speed_device
+from grader.speed.protocol import BaselineFailed, Measurement, Protocol, measure
+from grader.speed.spec import Size, SpeedSpec, speed_tests
+
+__all__ = ["BaselineFailed", "Measurement", "Protocol", "Size", "SpeedSpec", "baseline_session", "measure",
+           "speed_device", "speed_tests"]

@@ -1,0 +1,79 @@
+"""What a speed grader declares: the function, the inputs per device, the threshold, the check.
+
+A chapter's hidden ``test_speed.py`` is data::
+
+    test_speed = speed_tests(
+        SpeedSpec(
+            function="stable_softmax",
+            within=4.0,
+            cpu=Size("32768x16, float32", lambda rng: ((randn(rng, 32768, 16),), {})),
+            cuda=Size("16384x4096, float32", ...),   # optional: graded on the GPU when there is one
+            check=lambda out, expected, args, kwargs: assert_close(out, expected, ...),
+        ),
+    )
+
+Each spec becomes one graded test named
+``"stable_softmax: speed within 4x of reference (32768x16, float32, cpu)"`` that
+carries the function's ``speed_points`` (manifest). ``make(rng)`` returns fresh
+``(args, kwargs)`` for one call; ``check(out, expected, args, kwargs)`` raises
+``GradingFailure`` when the student's output of a timed call is not the baseline's.
+``snippet`` (optional) times trusted glue around the function, e.g. the forward that
+makes a backward's cache inside the worker.
+"""
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Callable
+
+import pytest
+
+Inputs = tuple[tuple, dict]
+
+
+@dataclasses.dataclass(frozen=True)
+class Size:
+    """The problem of one timed call on one device: a label for people and a generator."""
+
+    label: str
+    make: Callable[[Any], Inputs]
+
+
+@dataclasses.dataclass(frozen=True)
+class SpeedSpec:
+    function: str
+    within: float  # pass when the student's median paired ratio is <= within
+    cpu: Size
+    check: Callable[..., None]
+    cuda: Size | None = None
+    #: trusted source timed instead of a plain call: ``snippet(module, *args, **kwargs)``, e.g.
+    #: ``"lambda m, x, g, b, dout: m.layernorm_backward(dout, m.layernorm_forward(x, g, b)[1])"``
+    snippet: str | None = None
+
+    def __post_init__(self):
+        if not self.within > 1:
+            raise ValueError(f"{self.function}: a speed threshold must be above 1x (got {self.within})")
+
+    def device_for(self, device: str) -> str:
+        """The device this spec is graded on when the chapter's speed device is ``device``."""
+        return "cuda" if device == "cuda" and self.cuda is not None else "cpu"
+
+    def size(self, device: str) -> Size:
+        return self.cuda if self.device_for(device) == "cuda" else self.cpu
+
+    def title(self, device: str) -> str:
+        d = self.device_for(device)
+        return f"speed within {self.within:g}x of reference ({self.size(d).label}, {d})"
+
+
+def speed_tests(*specs: SpeedSpec):
+    """A grader test over ``specs``: one graded speed test per spec (fixture ``speed``)."""
+    names = [s.function for s in specs]
+    if len(set(names)) != len(names):
+        raise ValueError(f"one speed spec per function: {names}")
+    params = [pytest.param(s, id=s.function, marks=pytest.mark.task(s.function, kind="speed")) for s in specs]
+
+    @pytest.mark.parametrize("speed_spec", params)
+    def test_speed(speed_spec, speed):
+        speed.grade(speed_spec)
+
+    return test_speed

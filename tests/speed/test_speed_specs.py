@@ -1,0 +1,78 @@
+"""Every speed test of the course can pass and can fail.
+
+For each speed spec in assignments/<chapter>/hidden/test_speed.py, the real protocol on
+real sandboxed workers: the reference solution, timed against the baseline worker (the
+same reference in a separate box), passes; a Python loop from the calibration variants
+(benchmarks/speed_variants/<chapter>.py, the cheapest loop to run) fails as too slow.
+The false-fail and catch rates over many runs under load are the calibration
+benchmark's job (benchmarks/speed_calibration.py, docs/speed-calibration.md).
+"""
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pytest
+
+from grader.course import find_course
+from grader.sandbox.isolation import best_spec
+from grader.sandbox.session import StudentSession, WarmPool
+from grader.speed import baseline_session, measure
+
+COURSE = find_course()
+ROOT = COURSE.root
+
+# per function, the loop variant this test runs (one that costs little time a run)
+LOOP = {
+    "toeplitz_matrix": "loop over (row, tap) entries",
+    "conv2d_valid": "loop over output positions",
+    "stable_softmax": "loop over rows",
+    "layernorm_backward": "backward: loop over rows",
+    "multi_head_attention": "loop over (batch, head)",
+    "mc_integrate": "f per sample (list)",
+}
+
+
+def _load(path, name):
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def _specs():
+    out = []
+    for name in COURSE.chapters():
+        ch = COURSE.chapter(name)
+        path = ch.hidden_dir / "test_speed.py"
+        if not path.exists():
+            continue
+        mod = _load(path, f"_speed_specs_{name}")
+        for mark in mod.test_speed.pytestmark:
+            if mark.name == "parametrize":
+                out += [pytest.param(name, p.values[0], id=p.values[0].function) for p in mark.args[1]]
+    return out
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with WarmPool(best_spec()) as p:
+        yield p
+
+
+@pytest.mark.parametrize(("chapter", "spec"), _specs())
+def test_the_reference_passes_and_a_loop_fails(pool, chapter, spec):
+    ch = COURSE.chapter(chapter)
+    man = ch.manifest
+    variants = _load(ROOT / "benchmarks" / "speed_variants" / f"{chapter}.py", f"_variants_{chapter}").VARIANTS
+    loop = variants[spec.function]["loops"][LOOP[spec.function]]
+    with baseline_session(manifest=man, reference_file=ch.solution_file, pool=pool) as base:
+        with StudentSession(module_name=man.module, source=ch.solution_file.read_text(), pool=pool,
+                            call_timeout=60) as st:
+            honest = measure(spec=spec, device="cpu", student=st, baseline=base, rng=np.random.default_rng(1))
+        with StudentSession(module_name=man.module, source=loop, pool=pool, call_timeout=60) as st:
+            slow = measure(spec=spec, device="cpu", student=st, baseline=base, rng=np.random.default_rng(2))
+    assert honest.passed, honest.message
+    assert honest.ratio < spec.within and f"<= {spec.within:g}x" in honest.message, honest.message
+    assert not slow.passed and "too slow" in slow.message, slow.message
+    assert slow.ratio > spec.within, slow.message
