@@ -39,5 +39,8 @@ def test_example_class(tmp_path, chapter):
             got, best = per_function(ch.manifest, row.graded)[f.name]
             if f.name in losers:
                 assert got < best, f"{name} kept all points of {f.name}"
+                if want.get("speed_only"):
+                    lost = {g.kind for g in row.graded if g.function == f.name and g.score < g.max_score}
+                    assert lost == {"speed"}, f"{name} lost {sorted(lost)} points of {f.name}, expected speed only"
             elif want.get("full") or losers:
                 assert got == best, f"{name} lost points on {f.name}"
