@@ -223,23 +223,25 @@ class Worker:
         deadline = time.monotonic() + max(timeout, 0.0)
         fd = self._from_fd
 
-        def read(n: int) -> bytes:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
+        def wait() -> None:
+            # Past the deadline, still take what is already in the pipe: a pooled worker said
+            # hello long before it was taken, and its start deadline may have passed meanwhile.
+            if not select.select([fd], [], [], max(deadline - time.monotonic(), 0.0))[0]:
                 raise TimeoutError
+
+        def read(n: int) -> bytes:
+            wait()
             return os.read(fd, n)
 
         def readinto(view) -> int:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
-                raise TimeoutError
+            wait()
             return os.readv(fd, [view])
 
         try:
             return wire.read_frame(read, max_bytes=self.spec.max_reply_bytes, readinto=readinto)
         except TimeoutError:
             self.kill()
-            raise CallFailed("timeout", f"{what} did not finish within {timeout:.3g} s") from None
+            raise CallFailed("timeout", f"{what} did not finish within {max(timeout, 0.0):.3g} s") from None
         except EOFError:
             message = self._death_message()
             self.kill()

@@ -178,3 +178,16 @@ def test_the_submission_budget_bounds_all_calls(pool):
         with pytest.raises(CallFailed, match="time budget of 1.5 s"):
             s.call("double", 1)
         assert time.monotonic() - t0 < 0.2
+
+
+def test_a_pooled_worker_past_its_start_deadline_still_serves():
+    """A spare worker said hello long ago; its start deadline passing while it waits in
+    the pool (e.g. behind a slow submission) must not fail the next student's load."""
+    import select
+
+    with WarmPool(WorkerSpec()) as pool:
+        worker, _ = pool._spare[0]
+        assert select.select([worker._from_fd], [], [], 60)[0], "the worker said hello"
+        worker._hello_deadline = time.monotonic() - 60  # as if it had waited in the pool for two minutes
+        with StudentSession(module_name="m", source=SOURCE, pool=pool) as s:
+            assert s.call("double", 2) == 4
