@@ -13,6 +13,7 @@ that failed). Goals: 0 false fails, 100% caught, <= 2 s per speed test.
     python benchmarks/speed_calibration.py                      # everything, 50 runs
     python benchmarks/speed_calibration.py --runs 5 --functions stable_softmax
     python benchmarks/speed_calibration.py --markdown docs/speed-calibration.md
+    python benchmarks/speed_calibration.py --device cuda      # on a grader with a GPU
 
 A variant file defines ``VARIANTS = {function: {"vectorized": {label: module source},
 "loops": {label: module source}}}``; a module source needs only what the timed call uses.
@@ -172,9 +173,16 @@ def main() -> None:
     ap.add_argument("--load", type=int, default=1, help="background load processes (default 1)")
     ap.add_argument("--functions", help="comma-separated function names (default: all speed-graded)")
     ap.add_argument("--markdown", type=Path, help="also write the table as Markdown here")
+    ap.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
+                    help="cuda: the specs' GPU sizes, CUDA-event figures (needs a GPU; specs without one run on the CPU)")
     args = ap.parse_args()
     t0 = time.monotonic()
-    rows, isolation = calibrate(runs=args.runs, load=args.load,
+    if args.device == "cuda":
+        import torch
+
+        if not torch.cuda.is_available():
+            ap.error("--device cuda: torch sees no CUDA device")
+    rows, isolation = calibrate(runs=args.runs, load=args.load, device=args.device,
                                 functions=set(args.functions.split(",")) if args.functions else None)
     text = markdown(rows, runs=args.runs, load=args.load, isolation=isolation, elapsed=time.monotonic() - t0)
     print()
