@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 from grader.course import find_course  # noqa: E402
 from grader.sandbox.isolation import best_spec  # noqa: E402
 from grader.sandbox.session import StudentSession, WarmPool  # noqa: E402
-from grader.speed import Protocol, SpeedSpec, baseline_session, measure  # noqa: E402
+from grader.speed import Protocol, baseline_session, load_specs, measure  # noqa: E402
 
 
 def _load(path: Path, name: str):
@@ -47,18 +47,6 @@ def _load(path: Path, name: str):
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
-
-
-def chapter_specs(chapter) -> list[SpeedSpec]:
-    path = chapter.hidden_dir / "test_speed.py"
-    if not path.exists():
-        return []
-    mod = _load(path, f"_speed_{chapter.name}")
-    out = []
-    for mark in getattr(mod.test_speed, "pytestmark", []):
-        if mark.name == "parametrize":
-            out.extend(p.values[0] for p in mark.args[1])
-    return out
 
 
 def _burn(kind: str) -> None:  # a background load process
@@ -93,7 +81,7 @@ def calibrate(*, runs: int, load: int, functions: set[str] | None, device: str =
     with background_load(load), WarmPool(spec_w) as pool:
         for name in course.chapters():
             ch = course.chapter(name)
-            specs = [s for s in chapter_specs(ch) if functions is None or s.function in functions]
+            specs = [s for s in load_specs(ch.hidden_dir / "test_speed.py") if functions is None or s.function in functions]
             if not specs:
                 continue
             variants = _load(ROOT / "benchmarks" / "speed_variants" / f"{name}.py", f"_variants_{name}").VARIANTS

@@ -51,7 +51,6 @@ def score(*, manifest: Manifest, outcomes: list[TestOutcome], findings: dict[str
         forbidden, required = manifest.rules_for(f.name)
         mine = [o for o in outcomes if o.task == f.name and o.kind != "speed"]
         speed = [o for o in outcomes if o.task == f.name and o.kind == "speed"]
-        total_w = sum(o.weight for o in mine)
         if not mine:
             if f.points:
                 graded.append(GradedTest(f"{f.name}: graded", f.name, "engine", False, 0.0, f.points,
@@ -59,22 +58,20 @@ def score(*, manifest: Manifest, outcomes: list[TestOutcome], findings: dict[str
         for o, pts in zip(mine, _shares(f.points, [o.weight for o in mine])):
             graded.append(GradedTest(o.name, f.name, "correctness", o.passed, pts if o.passed else 0.0, pts, o.message))
         failed = [o for o in mine if not o.passed]
-        broken_rules = f.name in findings and (forbidden or required) and not findings[f.name].ok
+        gate = bool(mine) and not failed  # rule and speed points need every correctness test
+        finding = findings.get(f.name) if (forbidden or required) else None
         for o, pts in zip(speed, _shares(f.speed_points, [o.weight for o in speed])):
             passed, output = o.passed, o.message
-            if passed and (failed or not mine):
+            if passed and not gate:
                 passed = False
                 output = (f"not awarded: speed points are earned only when all correctness tests of {f.name} pass "
                           f"({len(failed)} of {len(mine)} failed). The measurement: {o.message}")
-            elif passed and broken_rules:
+            elif passed and finding is not None and not finding.ok:
                 passed = False
                 output = (f"not awarded: speed points are earned only by code that follows the chapter's rules "
-                          f"({findings[f.name].message}). The measurement: {o.message}")
+                          f"({finding.message}). The measurement: {o.message}")
             graded.append(GradedTest(o.name, f.name, "speed", passed, pts if passed else 0.0, pts, output, o.data))
-        if f.name in findings and (forbidden or required):
-            finding = findings[f.name]
-            failed = [o for o in mine if not o.passed]
-            gate = bool(mine) and not failed
+        if finding is not None:
             passed = finding.ok and gate
             output = finding.message
             if finding.ok and not gate:

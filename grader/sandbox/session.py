@@ -224,11 +224,7 @@ class StudentSession:
             raise
         finally:
             self.used_s += time.monotonic() - t0
-        if not reply.get("ok"):
-            err = reply.get("error") or {}
-            if err.get("type") == "MissingFunction":
-                raise CallFailed("missing", f"{self.module_name}.py defines no function `{function}`")
-            raise CallFailed("error", _describe(err, self.module_name), where=err.get("where"))
+        self._raise_for_error(reply, function)
         claim = reply.get("device_s")
         claim = float(claim) if isinstance(claim, (int, float)) and not isinstance(claim, bool) else None
         return TimedCall(values.get("result"), values.get("args_after"), cpu, wall, claim)
@@ -257,17 +253,23 @@ class StudentSession:
             if exc.kind in ("crash", "protocol"):
                 self.crashes[function] = self.crashes.get(function, 0) + 1
             raise
-        if not reply.get("ok"):
-            err = reply.get("error") or {}
-            if err.get("type") == "MissingFunction":
-                raise CallFailed("missing", f"{self.module_name}.py defines no function `{err.get('message') or function}`")
-            types = err.get("builtin_types")
-            types = tuple(str(t)[:60] for t in types[:8]) if isinstance(types, list) else ()
-            raise CallFailed("error", _describe(err, self.module_name), where=err.get("where"), error_types=types)
+        self._raise_for_error(reply, function)
         self.cpu_s += float(reply.get("cpu_s", 0.0) or 0.0)
         if return_args:
             return values.get("result"), values.get("args_after")
         return values.get("result")
+
+
+    def _raise_for_error(self, reply: dict, function: str) -> None:
+        """Raise the student's error (as :class:`CallFailed`) when the reply is not ok."""
+        if reply.get("ok"):
+            return
+        err = reply.get("error") or {}
+        if err.get("type") == "MissingFunction":
+            raise CallFailed("missing", f"{self.module_name}.py defines no function `{err.get('message') or function}`")
+        types = err.get("builtin_types")
+        types = tuple(str(t)[:60] for t in types[:8]) if isinstance(types, list) else ()
+        raise CallFailed("error", _describe(err, self.module_name), where=err.get("where"), error_types=types)
 
 
 @dataclasses.dataclass

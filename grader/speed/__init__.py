@@ -6,7 +6,7 @@
 """
 from grader.speed.baseline import baseline_session, speed_device
 from grader.speed.protocol import BaselineFailed, Measurement, Protocol, measure
-from grader.speed.spec import Size, SpeedSpec, speed_tests
+from grader.speed.spec import Size, SpeedSpec, load_specs, speed_tests
 
-__all__ = ["BaselineFailed", "Measurement", "Protocol", "Size", "SpeedSpec", "baseline_session", "measure",
+__all__ = ["BaselineFailed", "Measurement", "Protocol", "Size", "SpeedSpec", "baseline_session", "load_specs", "measure",
            "speed_device", "speed_tests"]

@@ -23,6 +23,9 @@ makes a backward's cache inside the worker.
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
+import sys
+from pathlib import Path
 from typing import Any, Callable
 
 import pytest
@@ -76,4 +79,22 @@ def speed_tests(*specs: SpeedSpec):
     def test_speed(speed_spec, speed):
         speed.grade(speed_spec)
 
+    test_speed.specs = specs
     return test_speed
+
+
+def load_specs(path: Path) -> list[SpeedSpec]:
+    """The specs of a hidden ``test_speed.py`` (its ``test_speed = speed_tests(...)``), for the
+    project's tools and tests; [] when there is no such file."""
+    path = Path(path)
+    if not path.exists():
+        return []
+    name = f"_speed_specs_{abs(hash(str(path.resolve())))}"
+    spec = importlib.util.spec_from_file_location(name, path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[name] = mod  # dataclasses defined in the file look their module up there
+    try:
+        spec.loader.exec_module(mod)
+    finally:
+        sys.modules.pop(name, None)
+    return list(mod.test_speed.specs)

@@ -8,6 +8,7 @@ import pytest
 from grader.check import check
 from grader.course import find_course
 from grader.sandbox import WorkerSpec
+from grader.speed import load_specs
 
 CHAPTERS = ["ch01_linear_algebra", "ch02_numerics", "ch03_normalization", "ch04_attention",
             "ch05_initialization", "ch06_probability", "ch07_optimization"]
@@ -37,18 +38,6 @@ SPEED_GRADED = {"toeplitz_matrix", "conv2d_valid", "stable_softmax", "layernorm_
                 "mc_integrate"}  # the curriculum's speed-sensitive functions
 
 
-def _speed_specs(ch):
-    import importlib.util
-
-    path = ch.hidden_dir / "test_speed.py"
-    if not path.exists():
-        return []
-    spec = importlib.util.spec_from_file_location(f"_speed_{ch.name}", path)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return [p.values[0] for m in mod.test_speed.pytestmark if m.name == "parametrize" for p in m.args[1]]
-
-
 def test_speed_points_and_speed_specs_agree():
     """A function has speed points exactly when a hidden speed spec times it, and the six
     speed-sensitive functions of the curriculum all do."""
@@ -57,7 +46,7 @@ def test_speed_points_and_speed_specs_agree():
     for name in course.chapters():
         ch = course.chapter(name)
         with_points = {f.name for f in ch.manifest.functions if f.speed_points > 0}
-        specs = {s.function for s in _speed_specs(ch)}
+        specs = {s.function for s in load_specs(ch.hidden_dir / "test_speed.py")}
         assert with_points == specs, f"{name}: speed_points for {sorted(with_points)}, speed specs for {sorted(specs)}"
         timed |= specs
     assert SPEED_GRADED <= timed, f"not speed-graded: {sorted(SPEED_GRADED - timed)}"

@@ -11,15 +11,13 @@ test_speed_gpu.py and in the protocol's unit tests (tests/unit/test_speed_protoc
 """
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
 import pytest
 
 from grader.course import find_course
 from grader.sandbox.isolation import best_spec
 from grader.sandbox.session import StudentSession, WarmPool
-from grader.speed import baseline_session, measure
+from grader.speed import baseline_session, load_specs, measure
 
 H = "import torch\n\n"
 HONEST = H + '''
@@ -149,11 +147,8 @@ EXPECTED_MESSAGE = {
 
 def _ch02_spec():
     ch = find_course().chapter("ch02_numerics")
-    spec = importlib.util.spec_from_file_location("_ch02_speed", ch.hidden_dir / "test_speed.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    (mark,) = [m for m in mod.test_speed.pytestmark if m.name == "parametrize"]
-    return ch, mark.args[1][0].values[0]
+    (spec,) = load_specs(ch.hidden_dir / "test_speed.py")
+    return ch, spec
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ import pytest
 from grader.course import find_course
 from grader.sandbox.isolation import best_spec
 from grader.sandbox.session import StudentSession, WarmPool
-from grader.speed import baseline_session, measure
+from grader.speed import baseline_session, load_specs, measure
 
 COURSE = find_course()
 ROOT = COURSE.root
@@ -41,17 +41,8 @@ def _load(path, name):
 
 
 def _specs():
-    out = []
-    for name in COURSE.chapters():
-        ch = COURSE.chapter(name)
-        path = ch.hidden_dir / "test_speed.py"
-        if not path.exists():
-            continue
-        mod = _load(path, f"_speed_specs_{name}")
-        for mark in mod.test_speed.pytestmark:
-            if mark.name == "parametrize":
-                out += [pytest.param(name, p.values[0], id=p.values[0].function) for p in mark.args[1]]
-    return out
+    return [pytest.param(name, spec, id=spec.function) for name in COURSE.chapters()
+            for spec in load_specs(COURSE.chapter(name).hidden_dir / "test_speed.py")]
 
 
 @pytest.fixture(scope="module")
