@@ -313,5 +313,6 @@ def run_tests(*, paths: list[Path], context: RunContext) -> tuple[list[TestOutco
     ordered = [plugin.outcomes[n] for n in plugin.items if n in plugin.outcomes]
     for nodeid, (task, name, weight) in plugin.items.items():
         if nodeid not in plugin.outcomes:
-            ordered.append(TestOutcome(nodeid, task, name, weight, False, "the test did not run"))
+            ordered.append(TestOutcome(nodeid, task, name, weight, False, "the test did not run",
+                                       kind=plugin.kinds.get(nodeid, "correctness")))
     return ordered, errors

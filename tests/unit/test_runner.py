@@ -238,3 +238,13 @@ def test_the_speed_device_names_the_test(tmp_path):
     outcomes, _ = run_tests(paths=[path], context=ctx)
     # this spec has no cuda size: it is graded (and named) on the CPU
     assert outcomes[-1].name == "f: speed within 4x of reference (8, float64, cpu)"
+
+
+def test_a_speed_test_that_did_not_run_stays_a_speed_test(tmp_path):
+    """A test that never ran is reported failed under its own kind: a speed test left
+    unrun (here the session ends first) must not become a correctness test, which would
+    take a share of the function's correctness points."""
+    path = write(tmp_path, SPEED_FILE.replace('assert student.f(1.0) == 1.0', 'pytest.exit("the session ends")'))
+    outcomes, _ = run_tests(paths=[path], context=RunContext(TimedFake(0.001), None, 0, baseline=TimedFake(0.001)))
+    assert [(o.kind, o.passed, o.message) for o in outcomes] == [
+        ("correctness", False, "the test did not run"), ("speed", False, "the test did not run")]
