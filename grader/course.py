@@ -20,11 +20,15 @@ A chapter's manifest is ``assignments/<chapter>/manifest.toml``::
     [speed]                      # optional
     device = "auto"              # speed tests on CUDA when the grader has it, else CPU ("cpu": always CPU)
 
+    [grading]                    # optional
+    type_share = 0.125           # share of each function's points carried by its type test
+
     [[functions]]
     name = "stable_softmax"
     points = 4                   # shared by its correctness tests in proportion to their weights
     rule_points = 1              # its rule test; earned only when all its correctness tests pass
     speed_points = 1             # shared by its speed tests (hidden test_speed.py, grader.speed)
+    type_share = 0.25            # optional: this function's type test share (the chapter's by default)
     forbidden = []
     required = []
 
@@ -53,6 +57,12 @@ class FunctionEntry:
     speed_points: float = 0.0
     forbidden: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
+    #: share of ``points`` carried by the function's type test; None: the chapter's ``type_share``
+    type_share: float | None = None
+
+
+#: the share of a function's correctness points its "returns the documented type" test carries
+DEFAULT_TYPE_SHARE = 0.125
 
 
 @dataclasses.dataclass(frozen=True)
@@ -74,6 +84,13 @@ class Manifest:
     forbidden: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
     speed_device: str = "auto"  # "auto": CUDA when the grader has it, else CPU; "cpu": always CPU
+    type_share: float = DEFAULT_TYPE_SHARE
+
+    def type_points(self, name: str) -> float:
+        """The points of ``name``'s type test (part of its ``points``, rounded to 4 decimals)."""
+        f = self.function(name)
+        share = self.type_share if f.type_share is None else f.type_share
+        return round(f.points * share, 4)
 
     @property
     def module_file(self) -> str:
@@ -110,8 +127,14 @@ def _number(value, where: str, default: float | None = None) -> float:
     return float(value)
 
 
+def _share(value, where: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1:
+        raise CourseError(f"{where} must be a number in [0, 1)")
+    return float(value)
+
+
 def parse_manifest(data: dict, *, source: str) -> Manifest:
-    known = {"chapter", "title", "module", "library", "limits", "rules", "speed", "functions"}
+    known = {"chapter", "title", "module", "library", "limits", "rules", "speed", "grading", "functions"}
     unknown = set(data) - known
     if unknown:
         raise CourseError(f"{source}: unknown keys {sorted(unknown)} (known: {sorted(known)})")
@@ -123,7 +146,7 @@ def parse_manifest(data: dict, *, source: str) -> Manifest:
         where = f"{source}: functions[{i}]"
         if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
             raise CourseError(f"{where} needs a `name`")
-        bad = set(entry) - {"name", "points", "rule_points", "speed_points", "forbidden", "required"}
+        bad = set(entry) - {"name", "points", "rule_points", "speed_points", "type_share", "forbidden", "required"}
         if bad:
             raise CourseError(f"{where}: unknown keys {sorted(bad)}")
         funcs.append(FunctionEntry(
@@ -133,6 +156,7 @@ def parse_manifest(data: dict, *, source: str) -> Manifest:
             speed_points=_number(entry.get("speed_points"), f"{where}.speed_points", 0.0),
             forbidden=_strs(entry.get("forbidden"), f"{where}.forbidden"),
             required=_strs(entry.get("required"), f"{where}.required"),
+            type_share=None if entry.get("type_share") is None else _share(entry["type_share"], f"{where}.type_share"),
         ))
     if not funcs:
         raise CourseError(f"{source}: no [[functions]]")
@@ -150,6 +174,10 @@ def parse_manifest(data: dict, *, source: str) -> Manifest:
     speed_device = speed.get("device", "auto")
     if speed_device not in ("auto", "cpu"):
         raise CourseError(f"{source}: [speed] device must be \"auto\" or \"cpu\", not {speed_device!r}")
+    grading = data.get("grading") or {}
+    bad = set(grading) - {"type_share"}
+    if bad:
+        raise CourseError(f"{source}: unknown [grading] keys {sorted(bad)}")
     rules = data.get("rules") or {}
     bad = set(rules) - {"forbidden", "required"}
     if bad:
@@ -166,6 +194,7 @@ def parse_manifest(data: dict, *, source: str) -> Manifest:
         forbidden=_strs(rules.get("forbidden"), f"{source}: rules.forbidden"),
         required=_strs(rules.get("required"), f"{source}: rules.required"),
         speed_device=speed_device,
+        type_share=_share(grading.get("type_share", DEFAULT_TYPE_SHARE), f"{source}: grading.type_share"),
     )
 
 

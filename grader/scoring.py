@@ -1,12 +1,21 @@
 """From test outcomes and rule findings to graded tests with points.
 
-A function's correctness points are shared by its correctness tests in proportion
-to their weights, and its ``speed_points`` by its speed tests (grader.speed). Its
-rule test carries ``rule_points`` and passes only when the rules hold *and* every
-correctness test of the function passed, so a stub or a wrong answer
-never collects rule points. Speed points are gated the same way, and also need the
-rules: a fast wrong answer, or one fast because it calls a forbidden library
-function, earns nothing for being fast.
+A function's correctness points are split in two. Its **type test**
+(``<function>: returns the documented type``, the manifest's ``type_share`` of the
+points, 1/8 by default) passes when every result its tests checked had the
+documented container, dtype, 0-d/scalar convention and device, and at least one
+core value test passed (a wrong answer of the right type earns nothing). The rest
+is shared by its correctness tests in proportion to their weights; they judge
+values, converted to the documented kind for comparing (grader.testing.compare).
+
+The **gate**: the rule test (``rule_points``) and the speed tests (``speed_points``)
+pass only when the function's *core* correctness tests passed, those not marked
+as edge cases (``edge=True``: an error to raise on degenerate input, ...); a test
+that failed only because an input came back modified had its values right and
+does not close the gate. So a stub, a wrong answer or code right only on easy
+inputs never collects rule or speed points, and one slip costs only its own test.
+Speed points also need the rules: a fast answer that calls a forbidden library
+function earns nothing for being fast.
 """
 from __future__ import annotations
 
@@ -27,6 +36,8 @@ class GradedTest:
     max_score: float
     output: str
     data: dict | None = None  # speed tests: device, ratio, threshold, ...
+    #: an edge-case correctness test: it costs only its own share (see the gate above)
+    edge: bool = False
 
 
 def _shares(points: float, weights: list[float], digits: int = 4) -> list[float]:
@@ -43,6 +54,41 @@ def rule_test_name(function: str) -> str:
     return f"{function}: follows the chapter's rules"
 
 
+def type_test_name(function: str) -> str:
+    return f"{function}: returns the documented type"
+
+
+def _type_test(function: str, tests: list[TestOutcome], points: float) -> GradedTest:
+    """The function's one type test, from the representation its correctness tests saw."""
+    slips = [s for o in tests for s in o.record.slips]
+    checks = sum(o.record.checks for o in tests)
+    if slips:
+        n = len(slips)
+        output = slips[0] + (f" (and {n - 1} more result{'s' if n > 2 else ''} not of the documented type)"
+                             if n > 1 else "") + "; the values were judged by the value tests"
+        passed = False
+    elif not checks:
+        passed, output = False, "no result came back to check (every call failed before returning a value)"
+    elif not any(o.passed or o.mutation_only for o in tests if not o.edge):
+        passed, output = False, (f"not awarded: every core value test of {function} failed, so the type of a "
+                                 "right answer could not be seen")
+    else:
+        passed, output = True, f"every result checked ({checks}) had the documented type"
+    return GradedTest(type_test_name(function), function, "correctness", passed, points if passed else 0.0,
+                      points, output, edge=True)
+
+
+def _gate(function: str, tests: list[TestOutcome]) -> tuple[bool, str]:
+    """Whether the core correctness tests passed, and if not, what to say."""
+    core = [o for o in tests if not o.edge]
+    failed = [o for o in core if not (o.passed or o.mutation_only)]
+    if core and not failed:
+        return True, ""
+    names = ", ".join(f"`{o.name.split(': ', 1)[-1]}`" for o in failed[:3]) + (" ..." if len(failed) > 3 else "")
+    return False, (f"earned only when the core correctness tests of {function} pass "
+                   f"({len(failed)} of {len(core)} failed: {names})")
+
+
 def score(*, manifest: Manifest, outcomes: list[TestOutcome], findings: dict[str, RuleFinding],
           errors: list[str] = ()) -> list[GradedTest]:
     known = {f.name for f in manifest.functions}
@@ -55,17 +101,19 @@ def score(*, manifest: Manifest, outcomes: list[TestOutcome], findings: dict[str
             if f.points:
                 graded.append(GradedTest(f"{f.name}: graded", f.name, "engine", False, 0.0, f.points,
                                          "no grader test ran for this function (a course error; tell your instructor)"))
-        for o, pts in zip(mine, _shares(f.points, [o.weight for o in mine])):
-            graded.append(GradedTest(o.name, f.name, "correctness", o.passed, pts if o.passed else 0.0, pts, o.message))
-        failed = [o for o in mine if not o.passed]
-        gate = bool(mine) and not failed  # rule and speed points need every correctness test
+        type_pts = manifest.type_points(f.name) if mine else 0.0
+        for o, pts in zip(mine, _shares(f.points - type_pts, [o.weight for o in mine])):
+            graded.append(GradedTest(o.name, f.name, "correctness", o.passed, pts if o.passed else 0.0, pts, o.message,
+                                     edge=o.edge))
+        if mine and type_pts:
+            graded.append(_type_test(f.name, mine, type_pts))
+        gate, why_not = _gate(f.name, mine)
         finding = findings.get(f.name) if (forbidden or required) else None
         for o, pts in zip(speed, _shares(f.speed_points, [o.weight for o in speed])):
             passed, output = o.passed, o.message
             if passed and not gate:
                 passed = False
-                output = (f"not awarded: speed points are earned only when all correctness tests of {f.name} pass "
-                          f"({len(failed)} of {len(mine)} failed). The measurement: {o.message}")
+                output = f"not awarded: speed points are {why_not}. The measurement: {o.message}"
             elif passed and finding is not None and not finding.ok:
                 passed = False
                 output = (f"not awarded: speed points are earned only by code that follows the chapter's rules "
@@ -75,8 +123,7 @@ def score(*, manifest: Manifest, outcomes: list[TestOutcome], findings: dict[str
             passed = finding.ok and gate
             output = finding.message
             if finding.ok and not gate:
-                output = (f"not awarded: rule points are earned only when all correctness tests of {f.name} pass "
-                          f"({len(failed)} of {len(mine)} failed)")
+                output = f"not awarded: rule points are {why_not}"
             graded.append(GradedTest(rule_test_name(f.name), f.name, "rules", passed,
                                      f.rule_points if passed else 0.0, f.rule_points, output))
     for o in outcomes:

@@ -35,6 +35,10 @@ import pytest
 from grader.sandbox.client import CallFailed
 from grader.testing.cases import Case
 from grader.testing.compare import GradingFailure
+from grader.testing.record import Record, recording
+
+#: per-test state on the pytest item (as _pytest/skipping.py keeps its own)
+RECORD_KEY = pytest.StashKey[Record]()
 
 
 @dataclasses.dataclass
@@ -62,6 +66,13 @@ class TestOutcome:
     duration_s: float = 0.0
     kind: str = "correctness"  # or "speed" (@pytest.mark.task(..., kind="speed"))
     data: dict | None = None  # figures for results.json (speed: device, ratio, threshold, ...)
+    #: an edge-case test (@pytest.mark.task(..., edge=True) or Case(..., edge=True)): it costs only
+    #: its own share, never the function's rule and speed points
+    edge: bool = False
+    #: what the test noted besides its verdict (representation checks and slips, mutations)
+    record: Record = dataclasses.field(default_factory=Record)
+    #: it failed only because an input came back modified: its values were right
+    mutation_only: bool = False
 
 
 class StudentError(Exception):
@@ -95,30 +106,43 @@ class StudentProxy:
     def expect_raises(self, exc_type: type[BaseException], name: str, *args, **kwargs) -> None:
         """``name(*args, **kwargs)`` must raise ``exc_type`` (or a subclass); otherwise a
         :class:`GradingFailure` says what happened instead."""
-        from grader.testing.compare import GradingFailure
-
-        call = f"{name}({', '.join([*(_short(a) for a in args), *(f'{k}={_short(v)}' for k, v in kwargs.items())])})"
+        call = _describe_call(name, args, kwargs, floats=True)
         try:
             self._session.call(name, *args, **kwargs)
         except CallFailed as exc:
             if exc.kind == "error" and exc_type.__name__ in exc.error_types:
                 return
-            raise GradingFailure(f"{call} should raise {exc_type.__name__}; instead: {exc}") from None
+            hint = ""
+            if exc.kind == "error" and "AssertionError" in exc.error_types and exc_type is not AssertionError:
+                hint = (f" (hint: `assert` is for bugs in your own code and is skipped under python -O; "
+                        f"check the input and `raise {exc_type.__name__}(\"...\")`)")
+            raise GradingFailure(f"{call} should raise {exc_type.__name__}; instead: {exc}{hint}") from None
         raise GradingFailure(f"{call} should raise {exc_type.__name__}, but it returned normally")
 
     def _call(self, name, args, kwargs, return_args):
         try:
             return self._session.call(name, *args, return_args=return_args, **kwargs)
         except CallFailed as exc:
-            raise StudentError(f"calling {name} failed: {exc}") from None
+            raise StudentError(f"calling {_describe_call(name, args, kwargs)} failed: {exc}") from None
 
 
-def _short(value) -> str:
-    """How an argument is named in a message: scalars as written, arrays by shape only."""
-    if isinstance(value, (int, float, bool, str)) or value is None:
+def _describe_call(name: str, args, kwargs, *, floats: bool = False) -> str:
+    """``f(<Tensor (3, 4) float16>, dim=0)``: the call with its arguments' shapes and dtypes, never
+    the hidden values (floats only when ``floats``: the degenerate inputs of an edge test)."""
+    parts = [*(_short(a, floats) for a in args), *(f"{k}={_short(v, floats)}" for k, v in kwargs.items())]
+    return f"{name}({', '.join(parts)})"
+
+
+def _short(value, floats: bool = True) -> str:
+    """How an argument is named in a message: ints, bools and strings as written, floats as
+    written or as ``<float>``, arrays by shape and dtype only."""
+    if isinstance(value, (int, bool, str)) or value is None or (floats and isinstance(value, float)):
         return repr(value)
     shape = getattr(value, "shape", None)
-    return f"<{type(value).__name__} of shape {tuple(shape)}>" if shape is not None else f"<{type(value).__name__}>"
+    if shape is None:
+        return f"<{type(value).__name__}>"
+    dtype = str(getattr(value, "dtype", "")).replace("torch.", "")
+    return f"<{type(value).__name__} {tuple(shape)}{' ' + dtype if dtype else ''}>"
 
 
 def _message(excinfo) -> str:
@@ -138,13 +162,14 @@ class GradingPlugin:
         self.context = context
         self.items: dict[str, tuple[str, str, float]] = {}
         self.kinds: dict[str, str] = {}
+        self.edges: set[str] = set()
         self.notes: dict[str, tuple[str, dict]] = {}  # nodeid -> (message when passed, data)
         self.outcomes: dict[str, TestOutcome] = {}
         self.errors: list[str] = []
 
     # -- configuration ------------------------------------------------------------
     def pytest_configure(self, config):
-        config.addinivalue_line("markers", "task(name, weight=1): the graded function a test belongs to")
+        config.addinivalue_line("markers", "task(name, weight=1, edge=False): the graded function a test belongs to")
 
     def pytest_collectreport(self, report):
         if report.failed:
@@ -166,6 +191,8 @@ class GradingPlugin:
                 continue
             self.kinds[item.nodeid] = kind
             case = getattr(item, "callspec", None) and item.callspec.params.get("case")
+            if mark.kwargs.get("edge") or (isinstance(case, Case) and case.edge):
+                self.edges.add(item.nodeid)
             spec = getattr(item, "callspec", None) and item.callspec.params.get("speed_spec")
             if isinstance(spec, SpeedSpec):
                 desc = spec.title(self.context.speed_device)
@@ -212,6 +239,11 @@ class GradingPlugin:
 
     # -- results -----------------------------------------------------------------------
     @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item):
+        with recording(item.stash.setdefault(RECORD_KEY, Record())):
+            return (yield)
+
+    @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item, call):
         report = yield
         if item.nodeid not in self.items:
@@ -226,8 +258,14 @@ class GradingPlugin:
             note, data = self.notes.get(item.nodeid, (None, None))
             if passed and note:
                 msg = note
+            rec = item.stash.get(RECORD_KEY, Record())
+            mutation_only = passed and bool(rec.mutations)  # the values were right, the inputs not left alone
+            if mutation_only:
+                passed, msg = False, rec.mutations[0]
             self.outcomes[item.nodeid] = TestOutcome(item.nodeid, task, name, weight, passed, msg, call.duration,
-                                                     self.kinds.get(item.nodeid, "correctness"), data)
+                                                     self.kinds.get(item.nodeid, "correctness"), data,
+                                                     edge=item.nodeid in self.edges, record=rec,
+                                                     mutation_only=mutation_only)
         elif call.when == "teardown" and report.failed and prev is not None and prev.passed:
             prev.passed, prev.message = False, "test teardown failed: " + _message(call.excinfo)
         return report

@@ -1,8 +1,8 @@
 """The case factory: one spec of inputs, many graded tests.
 
 ``cases(*Case)`` parametrizes a grader test over named cases. The case's ``id``
-becomes the graded test's name (``"<task>: <id>"``) and its ``weight`` its share
-of the function's points.
+becomes the graded test's name (``"<task>: <id>"``), its ``weight`` its share
+of the function's points, and ``edge=True`` marks it an edge case.
 """
 from __future__ import annotations
 
@@ -18,6 +18,9 @@ class Case:
     make: Callable[..., Any] | None = None
     weight: float = 1.0
     params: dict = dataclasses.field(default_factory=dict)
+    #: an edge case (degenerate input, an error to raise): it costs only its own share, not
+    #: the function's rule and speed points (grader.scoring)
+    edge: bool = False
 
     def __getattr__(self, name):  # case.params entries read as attributes
         params = object.__getattribute__(self, "params")

@@ -2,13 +2,19 @@
 
 A chapter's ``tests/chapters/<ch>_variants.py`` defines ``HEADER`` (imports),
 ``CORRECT`` (function -> source of a correct implementation), ``WRONG``
-(function -> {label: source}) and ``ALTERNATIVES`` (label -> full module source
-written differently from the reference). ``test_<ch>_grader_power.py`` subclasses :class:`PowerTests`,
+(function -> {label: source}), ``ALTERNATIVES`` (label -> full module source
+written differently from the reference) and ``REPRESENTATION`` (function ->
+{label: (source, losses)}): correct mathematics with a slip of representation or
+a missed edge case, where ``losses`` names what it must lose and nothing else:
+``"type"`` (its type test), ``"edge"`` (its edge tests), ``"mutation"`` (a test that
+failed only because an input came back modified). ``test_<ch>_grader_power.py`` subclasses :class:`PowerTests`,
 which checks, through the real engine (sandboxed worker, hidden graders, scoring):
 
 - each wrong implementation loses points on its function, gets no rule points
   for it, and costs no other function anything;
 - each alternative keeps full marks on several hidden seeds;
+- each representation variant loses exactly its ``losses`` and keeps its other
+  correctness, rule and speed points (speed measured against a baseline worker);
 - the reference scores full marks and the generated stub zero.
 """
 from __future__ import annotations
@@ -22,7 +28,8 @@ from grader.course import find_course
 from grader.grading import grade_source, load_reference
 from grader.sandbox import WorkerSpec
 from grader.sandbox.session import WarmPool
-from grader.scoring import per_function
+from grader.scoring import per_function, type_test_name
+from grader.speed import baseline_session
 
 
 def module(header: str, correct: dict[str, str], **overrides: str) -> str:
@@ -44,9 +51,16 @@ class ChapterGrader:
         self.tests = sorted(self.chapter.hidden_dir.glob("test_*.py"))
         self.pool = pool
 
-    def grade(self, source: str, seed: int):
-        res = grade_source(manifest=self.manifest, source=source, problem=None, tests=self.tests,
-                           pool=self.pool, reference=self.reference, seed=seed)
+    def grade(self, source: str, seed: int, *, speed: bool = False):
+        """Grade ``source``; ``speed``: also run the speed tests (CPU) against a baseline worker."""
+        if not speed:
+            res = grade_source(manifest=self.manifest, source=source, problem=None, tests=self.tests,
+                               pool=self.pool, reference=self.reference, seed=seed)
+            return res, per_function(self.manifest, res.graded)
+        with baseline_session(manifest=self.manifest, reference_file=self.chapter.solution_file,
+                              pool=self.pool) as baseline:
+            res = grade_source(manifest=self.manifest, source=source, problem=None, tests=self.tests,
+                               pool=self.pool, reference=self.reference, seed=seed, baseline=baseline)
         return res, per_function(self.manifest, res.graded)
 
     # -- the three verdicts -------------------------------------------------------------
@@ -64,6 +78,31 @@ class ChapterGrader:
             if other != function and other not in also:
                 lost = [f"{x.name}: {x.output}" for x in res.graded if x.function == other and not x.passed]
                 assert g == b, f"{other} lost points although only {function} is wrong:\n" + "\n".join(lost)
+
+    def assert_loses_only(self, function: str, label: str, source: str, losses: tuple[str, ...],
+                          seed: int = 12345) -> None:
+        """Correct mathematics with a representation slip or a missed edge case: ``function``
+        loses exactly ``losses`` ("type", "edge", "mutation"), keeps its rule and speed points
+        (its speed tests run against a baseline worker), and no other function loses anything."""
+        unknown = set(losses) - {"type", "edge", "mutation"}
+        assert not unknown, f"unknown losses {sorted(unknown)}"
+        speed = any(f.speed_points for f in self.manifest.functions if f.name == function)
+        res, scores = self.grade(source, seed, speed=speed)
+        assert res.status == "ok", f"{label!r}: {res.status}: {res.problem}"
+        lost = [g for g in res.graded if not g.passed]
+        why = "\n".join(f"{g.name}: {g.output}" for g in lost)
+        seen = set()
+        for g in lost:
+            assert g.function == function, f"{label!r} cost {g.function} points:\n{why}"
+            if g.name == type_test_name(function):
+                seen.add("type")
+            elif g.kind == "correctness" and g.edge:
+                seen.add("edge")
+            elif g.kind == "correctness" and "was modified in place" in g.output:
+                seen.add("mutation")
+            else:
+                raise AssertionError(f"{label!r} lost more than {losses}: {g.name}: {g.output}\n{why}")
+        assert seen == set(losses), f"{label!r} should lose {sorted(losses)}, lost {sorted(seen)}:\n{why}"
 
     def assert_full_marks(self, label: str, source: str, seed: int) -> None:
         res, _ = self.grade(source, seed)
@@ -110,6 +149,10 @@ class PowerTests:
         if "source" in metafunc.fixturenames:
             metafunc.parametrize(("function", "label", "source"), [
                 pytest.param(fn, label, src, id=f"{fn}: {label}") for fn, d in v.WRONG.items() for label, src in d.items()])
+        elif "representation" in metafunc.fixturenames:
+            metafunc.parametrize(("function", "label", "representation"), [
+                pytest.param(fn, label, rep, id=f"{fn}: {label}")
+                for fn, d in getattr(v, "REPRESENTATION", {}).items() for label, rep in d.items()])
         elif "alternative" in metafunc.fixturenames:
             metafunc.parametrize("alternative", list(v.ALTERNATIVES))
             metafunc.parametrize("seed", self.seeds)
@@ -131,6 +174,10 @@ class PowerTests:
             need = 3 if fn in self.headline else self.min_wrong
             assert len(impls) >= need, f"{fn} has {len(impls)} wrong implementations, needs {need}"
         assert len(self.variants.ALTERNATIVES) >= self.min_alternatives
+
+    def test_representation_variant_loses_only_its_slip(self, grader, function, label, representation):
+        source, losses = representation
+        grader.assert_loses_only(function, label, self.variants.module(**{function: source}), losses)
 
     def test_alternative_correct_implementation_keeps_full_marks(self, grader, alternative, seed):
         grader.assert_full_marks(alternative, self.variants.ALTERNATIVES[alternative], seed)

@@ -64,7 +64,7 @@ def test_names_weights_and_messages(tmp_path):
     assert by_name["f: first case"].weight == 3 and by_name["f: second case"].weight == 6
     assert not by_name["f: second case"].passed and by_name["f: second case"].message == "wrong on purpose"
     g = by_name["g: a named test"]
-    assert not g.passed and g.message == "calling g failed: ValueError: boom (m.py, line 3)"
+    assert not g.passed and g.message == "calling g() failed: ValueError: boom (m.py, line 3)"
 
 
 def test_plain_assert_message_and_unexpected_exception(tmp_path):

@@ -5,14 +5,17 @@ from grader.course import FunctionEntry, Manifest
 from grader.report import results_json, write_grades_csv
 from grader.rules import RuleFinding
 from grader.runner import TestOutcome
-from grader.scoring import per_function, score
+from grader.scoring import per_function, score, type_test_name
+from grader.testing.record import Record
 
 M = Manifest(chapter="c", title="c", module="m", library="numpy", forbidden=("numpy.linalg",),
              functions=(FunctionEntry("f", 4, 1), FunctionEntry("g", 3, 1)))
 
 
-def outcome(task, name, passed, weight=1.0):
-    return TestOutcome(f"id-{name}", task, f"{task}: {name}", weight, passed, "passed" if passed else "wrong")
+def outcome(task, name, passed, weight=1.0, *, edge=False, slips=(), checks=1, mutation_only=False):
+    """A correctness test's outcome; by default one result of the documented type was checked."""
+    return TestOutcome(f"id-{name}", task, f"{task}: {name}", weight, passed, "passed" if passed else "wrong",
+                       edge=edge, record=Record(checks=checks, slips=list(slips)), mutation_only=mutation_only)
 
 
 def test_points_are_shared_by_weight_and_sum_exactly():
@@ -21,7 +24,8 @@ def test_points_are_shared_by_weight_and_sum_exactly():
                    findings={"f": RuleFinding(True, "ok"), "g": RuleFinding(True, "ok")})
     f_tests = [g for g in graded if g.function == "f" and g.kind == "correctness"]
     assert sum(g.max_score for g in f_tests) == 4.0
-    assert [g.max_score for g in graded if g.function == "g" and g.kind == "correctness"] == [2.0, 1.0]
+    # g's 3 points: 1/8 for its type test, the rest by weight 2:1
+    assert [g.max_score for g in graded if g.function == "g" and g.kind == "correctness"] == [1.75, 0.875, 0.375]
     assert per_function(M, graded) == {"f": (5.0, 5.0), "g": (4.0, 4.0)}
 
 
@@ -31,7 +35,42 @@ def test_rule_points_need_the_rules_and_all_correctness_tests():
     rules = {g.function: g for g in graded if g.kind == "rules"}
     assert not rules["f"].passed and rules["f"].score == 0 and "not awarded" in rules["f"].output
     assert not rules["g"].passed and "numpy.linalg" in rules["g"].output
-    assert per_function(M, graded)["f"] == (2.0, 5.0)
+    assert per_function(M, graded)["f"] == (2.25, 5.0)  # a + the type test
+
+
+def test_type_test_takes_a_share_and_fails_only_on_slips():
+    ok = score(manifest=M, outcomes=[outcome("f", "a", True), outcome("f", "b", True)], findings={})
+    slipped = score(manifest=M, outcomes=[outcome("f", "a", True, slips=["should have dtype float32, got float64"]),
+                                          outcome("f", "b", True)], findings={"f": RuleFinding(True, "ok")})
+    t_ok = next(g for g in ok if g.name == type_test_name("f"))
+    t_bad = next(g for g in slipped if g.name == type_test_name("f"))
+    assert t_ok.passed and t_ok.max_score == 0.5
+    assert not t_bad.passed and "float64" in t_bad.output and "judged by the value tests" in t_bad.output
+    assert per_function(M, slipped)["f"] == (4.5, 5.0)  # only the type test lost; the rule point kept
+    assert next(g for g in slipped if g.kind == "rules").passed
+
+
+def test_type_test_needs_a_returned_value_and_one_right_answer():
+    stub = score(manifest=M, outcomes=[outcome("f", "a", False, checks=0)], findings={})
+    wrong = score(manifest=M, outcomes=[outcome("f", "a", False), outcome("f", "b", True, edge=True)], findings={})
+    assert not next(g for g in stub if g.name == type_test_name("f")).passed
+    t = next(g for g in wrong if g.name == type_test_name("f"))
+    assert not t.passed and "core value test" in t.output
+
+
+def test_edge_tests_and_mutation_only_failures_keep_the_gate_open():
+    findings = {"f": RuleFinding(True, "ok")}
+    edge = score(manifest=M, outcomes=[outcome("f", "a", True), outcome("f", "raises", False, edge=True)],
+                 findings=findings)
+    assert next(g for g in edge if g.kind == "rules").passed
+    assert per_function(M, edge)["f"] == (3.25, 5.0)  # lost only the edge test's 1.75
+    mutated = score(manifest=M, outcomes=[outcome("f", "a", True), outcome("f", "b", False, mutation_only=True)],
+                    findings=findings)
+    assert next(g for g in mutated if g.kind == "rules").passed
+    core = score(manifest=M, outcomes=[outcome("f", "a", False), outcome("f", "raises", True, edge=True)],
+                 findings=findings)
+    rule = next(g for g in core if g.kind == "rules")
+    assert not rule.passed and "core correctness tests" in rule.output and "`a`" in rule.output
 
 
 def test_course_errors_are_visible():
