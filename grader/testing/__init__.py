@@ -8,7 +8,10 @@ A grader test looks like::
     def test_values(student, reference, rng, case): ...
 
 and a failed check raises :class:`GradingFailure` whose message is what the
-student reads (shapes, dtypes, max error, where), never the hidden inputs.
+student reads (shapes, dtypes, max error, where), never the hidden inputs. The
+``expect_*`` checks convert a result to the documented kind for comparing and note
+a difference of representation as a slip (grader.testing.record), which costs only
+the function's type test.
 """
 from grader.testing.cases import Case, cases
 from grader.testing.compare import (
@@ -17,7 +20,9 @@ from grader.testing.compare import (
     assert_unchanged,
     expect_array,
     expect_float,
+    expect_int,
     expect_tensor,
+    expect_tuple,
     expect_type,
 )
 from grader.testing.gen import noncontiguous, random_shape, to_torch
@@ -25,5 +30,5 @@ from grader.sandbox.box.wire import FunctionSource, StudentFunction
 
 __all__ = [
     "Case", "FunctionSource", "GradingFailure", "StudentFunction", "assert_close", "assert_unchanged", "cases", "expect_array",
-    "expect_float", "expect_tensor", "expect_type", "noncontiguous", "random_shape", "to_torch",
+    "expect_float", "expect_int", "expect_tensor", "expect_tuple", "expect_type", "noncontiguous", "random_shape", "to_torch",
 ]
