@@ -4,6 +4,8 @@ A fake session stands in for the worker so these tests exercise only the runner.
 """
 import textwrap
 
+import numpy as np
+
 import pytest
 
 from grader.runner import RunContext, run_tests
@@ -248,3 +250,35 @@ def test_a_speed_test_that_did_not_run_stays_a_speed_test(tmp_path):
     outcomes, _ = run_tests(paths=[path], context=RunContext(TimedFake(0.001), None, 0, baseline=TimedFake(0.001)))
     assert [(o.kind, o.passed, o.message) for o in outcomes] == [
         ("correctness", False, "the test did not run"), ("speed", False, "the test did not run")]
+
+
+def test_edge_marks_slips_and_mutations_reach_the_outcome(tmp_path):
+    outcomes, errors = run(tmp_path, '''
+        import numpy as np
+        import pytest
+        from grader.testing import Case, assert_unchanged, cases, expect_array
+
+        @pytest.mark.task("f")
+        @cases(Case("core"), Case("degenerate", edge=True))
+        def test_cases(student, case):
+            expect_array(student.f(), dtype=np.float32)
+
+        @pytest.mark.task("f", edge=True)
+        def test_raises(student):
+            """raises on bad input"""
+
+        @pytest.mark.task("f")
+        def test_mutates(student):
+            """values right, input modified"""
+            out, after = student.call_with_args("f", np.zeros(2))
+            assert_unchanged(np.ones(2), after[0], what="x")
+            expect_array(out)
+    ''', {"f": np.zeros(2, dtype=np.float64)})
+    assert errors == []
+    by = {o.name: o for o in outcomes}
+    core, edge = by["f: core"], by["f: degenerate"]
+    assert core.passed and not core.edge and edge.edge and by["f: raises on bad input"].edge
+    assert core.record.checks == 1 and "dtype float32, got float64" in core.record.slips[0]
+    mut = by["f: values right, input modified"]
+    assert not mut.passed and mut.mutation_only and "x was modified in place" in mut.message
+    assert mut.record.checks == 1  # the value was still checked after the mutation was found
