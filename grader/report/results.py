@@ -26,7 +26,7 @@ def results_json(*, graded: list[GradedTest], summary: str, execution_time: floa
 def _test(g: GradedTest) -> dict:
     out = {"name": g.name, "score": g.score, "max_score": g.max_score,
            "status": "passed" if g.passed else "failed", "output": g.output,
-           "visibility": "visible", "tags": [g.function, g.kind]}
+           "visibility": "visible", "tags": [g.function, g.kind, *(["edge"] if g.edge else [])]}
     if g.data:
         out["extra_data"] = g.data
     return out
