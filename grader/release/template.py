@@ -28,13 +28,18 @@ def _grading_section(chapter: Chapter) -> str:
             rules.append("not allowed: " + ", ".join(f"`{r}`" for r in forbidden))
         if required:
             rules.append("must use: " + ", ".join(f"`{r}`" for r in required))
-        pts = f"{f.points:g}" + (f" + {f.rule_points:g} for the rules" if f.rule_points else "")
+        pts = f"{f.points:g} ({m.type_points(f.name):g} of them for the documented type)"
+        pts += (f" + {f.rule_points:g} for the rules" if f.rule_points else "")
+        pts += (f" + {f.speed_points:g} for speed" if f.speed_points else "")
         rows.append(f"| `{f.name}` | {pts} | {'; '.join(rules) or '—'} |")
     return (
         f"\n\n## Grading\n\n<!-- {GENERATED} -->\n\n"
         f"Total: {m.max_score:g} points. Hidden tests compare your functions with the reference on inputs "
-        "you do not see (random shapes, dtypes and edge cases). Rule points are earned only by a function "
-        "that passes all of its correctness tests.\n\n" + "\n".join(rows) + "\n\n"
+        "you do not see (random shapes, dtypes and edge cases). Values are judged within the precision of "
+        "the input, whatever container or dtype you return them in; returning the documented type (container, "
+        "dtype, device) is worth its own test, `<function>: returns the documented type`. Rule and speed "
+        "points are earned only by a function that passes its core correctness tests (edge cases such as an "
+        "error to raise cost only their own share).\n\n" + "\n".join(rows) + "\n\n"
         f"Each call has {m.limits.call_timeout_s:g} s; a call that runs longer fails its test.\n\n"
         "```\ngrade check .      # run the visible tests on your working copy\n"
         f"grade submit .     # pack {m.module_file} into a submission archive\n```\n"
