@@ -34,7 +34,7 @@ import pytest
 
 from grader.sandbox.client import CallFailed
 from grader.testing.cases import Case
-from grader.testing.compare import GradingFailure
+from grader.testing.compare import GradingFailure, StudentError
 from grader.testing.record import Record, recording
 
 #: per-test state on the pytest item (as _pytest/skipping.py keeps its own)
@@ -73,10 +73,6 @@ class TestOutcome:
     record: Record = dataclasses.field(default_factory=Record)
     #: it failed only because an input came back modified: its values were right
     mutation_only: bool = False
-
-
-class StudentError(Exception):
-    """The student's call failed (raised, crashed, timed out)."""
 
 
 class StudentProxy:

@@ -16,6 +16,7 @@ the function's type test.
 from grader.testing.cases import Case, cases
 from grader.testing.compare import (
     GradingFailure,
+    StudentError,
     assert_close,
     assert_unchanged,
     expect_array,
@@ -29,6 +30,6 @@ from grader.testing.gen import noncontiguous, random_shape, to_torch
 from grader.sandbox.box.wire import FunctionSource, StudentFunction
 
 __all__ = [
-    "Case", "FunctionSource", "GradingFailure", "StudentFunction", "assert_close", "assert_unchanged", "cases", "expect_array",
+    "Case", "FunctionSource", "GradingFailure", "StudentError", "StudentFunction", "assert_close", "assert_unchanged", "cases", "expect_array",
     "expect_float", "expect_int", "expect_tensor", "expect_tuple", "expect_type", "noncontiguous", "random_shape", "to_torch",
 ]

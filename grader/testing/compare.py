@@ -16,6 +16,10 @@ class GradingFailure(AssertionError):
     """A check on the student's result failed; ``str()`` is the student-facing reason."""
 
 
+class StudentError(Exception):
+    """The student's call failed (raised, crashed, timed out); ``str()`` names the call and why."""
+
+
 def _tname(value) -> str:
     t = type(value)
     if t.__module__ == "builtins":
@@ -208,14 +212,19 @@ def expect_int(value, *, what: str = "the result", hint: str | None = None) -> i
 
 
 def expect_tuple(value, length: int, *, what: str = "the result", hint: str | None = None) -> tuple:
-    """A tuple of ``length`` items. A list of that length is converted and noted as a
-    representation slip; anything else fails."""
+    """A tuple of ``length`` items. A list of that length, or a 1-D array or tensor of
+    ``length`` numbers, is converted and noted as a representation slip; anything else fails."""
     if type(value) is tuple and len(value) == length:
         record.representation_checked()
         return value
     if type(value) is list and len(value) == length:
         record.representation_checked()
         record.slip(f"{what} should be a tuple of {length}, got a list{_hint(hint)}", GradingFailure)
+        return tuple(value)
+    if (type(value) is np.ndarray or _is_tensor(value)) and tuple(value.shape) == (length,):
+        record.representation_checked()
+        record.slip(f"{what} should be a tuple of {length}, got {_tname(value)} of shape ({length},){_hint(hint)}",
+                    GradingFailure)
         return tuple(value)
     got = f"a {type(value).__name__} of length {len(value)}" if type(value) in (tuple, list) else _tname(value)
     raise GradingFailure(f"{what} should be a tuple of {length} items, got {got}")
