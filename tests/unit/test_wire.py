@@ -78,6 +78,20 @@ class TSub(torch.Tensor):
     pass
 
 
+class DictSub(dict):
+    def items(self):
+        return [("forged", 1.0)]
+
+
+def test_the_standard_librarys_dicts_travel_as_dicts_and_a_subclass_does_not():
+    import collections
+
+    for d in (collections.OrderedDict(a=1.0), collections.defaultdict(float, a=1.0), collections.Counter(a=1)):
+        out = roundtrip(d)
+        assert type(out) is dict and out == {"a": 1.0}
+    assert isinstance(roundtrip(DictSub(a=1.0)), wire.Unsupported)
+
+
 @pytest.mark.parametrize("value", [object(), np.zeros(3).view(Sub), torch.zeros(2).as_subclass(TSub),
                                    np.array([object()], dtype=object)])
 def test_other_objects_become_markers(value):

@@ -22,7 +22,7 @@ bool/int     Python ``bool`` / ``int`` (``v``)
 float        Python ``float`` (``v``; ``"nan"``, ``"inf"``, ``"-inf"`` allowed)
 str          Python ``str`` (``v``)
 tuple/list   ``items``: list of nodes
-dict         ``items``: list of ``[key node, value node]``
+dict         ``items``: list of ``[key node, value node]`` (also OrderedDict, defaultdict, Counter)
 ndarray      numpy array: blob ``i``, plus ``shape``/``strides`` (elements) and
              ``offset`` when the array is a strided view of the blob
 npscalar     numpy scalar (blob ``i`` holds a 0-d array)
@@ -39,6 +39,7 @@ other        a value of a type the wire does not carry (``type`` names it);
 """
 from __future__ import annotations
 
+import collections
 import io
 import json
 import math
@@ -202,6 +203,9 @@ def _float_value(v: float):
     return v
 
 
+_DICTS = (dict, collections.OrderedDict, collections.defaultdict, collections.Counter)
+
+
 def encode(value, blobs: list[bytes]):
     """Encode ``value`` as a JSON node, appending array payloads to ``blobs``."""
     if value is None:
@@ -216,8 +220,8 @@ def encode(value, blobs: list[bytes]):
         return {"t": "str", "v": value}
     if type(value) in (tuple, list):
         return {"t": type(value).__name__, "items": [encode(v, blobs) for v in value]}
-    if type(value) is dict:
-        return {"t": "dict", "items": [[encode(k, blobs), encode(v, blobs)] for k, v in value.items()]}
+    if type(value) in _DICTS:  # the standard library's dicts travel as the dict they are
+        return {"t": "dict", "items": [[encode(k, blobs), encode(v, blobs)] for k, v in dict.items(value)]}
     if isinstance(value, np.generic) and value.dtype.kind in ALLOWED_KINDS:
         blobs.append(_npy(np.asarray(value)))
         return {"t": "npscalar", "i": len(blobs) - 1}
