@@ -68,7 +68,7 @@ def _type_test(function: str, tests: list[TestOutcome], points: float) -> Graded
                              if n > 1 else "") + "; the values were judged by the value tests"
         passed = False
     elif not checks:
-        passed, output = False, "no result came back to check (every call failed before returning a value)"
+        passed, output = False, "not awarded: no result came back to check (every call failed before returning a value)"
     elif not any(o.passed or o.mutation_only for o in tests if not o.edge):
         passed, output = False, (f"not awarded: every core value test of {function} failed, so the type of a "
                                  "right answer could not be seen")

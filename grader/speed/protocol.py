@@ -159,7 +159,7 @@ class _Run:
         for i, (before, now) in enumerate(zip(args, after)):
             if hasattr(before, "shape"):
                 try:
-                    assert_unchanged(before, now, what=f"argument {i + 1}")
+                    assert_unchanged(before, now, what=f"argument {i + 1}", strict=True)
                 except GradingFailure as exc:
                     raise _Failed(f"during a timed call {exc}") from None
 

@@ -135,7 +135,10 @@ def expect_tensor(value, *, like=None, shape=None, dtype=None, device=None, what
             raise GradingFailure(f"{what} should hold real numbers, got a complex tensor")
         t = value
     else:
-        t = torch.from_numpy(np.array(_to_numpy(value, what)))
+        try:
+            t = torch.from_numpy(np.array(_to_numpy(value, what)))
+        except GradingFailure:
+            raise GradingFailure(f"{what} should be a torch.Tensor, got {_tname(value)}") from None
         if dtype is not None and t.dtype.is_floating_point != dtype.is_floating_point and t.dtype != torch.bool:
             t = t.to(torch.float64)
     record.representation_checked()
@@ -303,14 +306,18 @@ def _fmt_tol(tol, i: int, shape) -> str:
     return f"{float(t):.2g}" if t.ndim == 0 else f"{float(np.broadcast_to(t, shape).flat[i]):.2g}"
 
 
-def assert_unchanged(before, after, *, what: str = "the input") -> None:
+def assert_unchanged(before, after, *, what: str = "the input", strict: bool = False) -> None:
     """The argument came back bit-for-bit as it was sent (no in-place mutation).
 
     Inside a grader test the finding is noted (grader.testing.record) and fails the test
-    when it ends, so the values are still checked and reported first."""
+    when it ends, so the values are still checked and reported first; ``strict`` raises
+    at once (the speed protocol: a timed call must do the reference's work, inputs untouched)."""
     a, b = _as64(before), _as64(after)
     if a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
         changed = "its shape changed" if a.shape != b.shape else (
             f"{int((~((a == b) | (np.isnan(a) & np.isnan(b)))).sum())} of {a.size} entries changed")
-        record.mutation(f"{what} was modified in place ({changed}); graded functions must not mutate their "
-                        "inputs (work on a copy, e.g. x = x.clone() or x = x.copy())", GradingFailure)
+        message = (f"{what} was modified in place ({changed}); graded functions must not mutate their "
+                   "inputs (work on a copy, e.g. x = x.clone() or x = x.copy())")
+        if strict:
+            raise GradingFailure(message)
+        record.mutation(message, GradingFailure)

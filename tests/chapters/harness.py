@@ -7,7 +7,8 @@ written differently from the reference) and ``REPRESENTATION`` (function ->
 {label: (source, losses)}): correct mathematics with a slip of representation or
 a missed edge case, where ``losses`` names what it must lose and nothing else:
 ``"type"`` (its type test), ``"edge"`` (its edge tests), ``"mutation"`` (a test that
-failed only because an input came back modified). ``test_<ch>_grader_power.py`` subclasses :class:`PowerTests`,
+failed only because an input came back modified, and the speed test, whose timed calls
+must leave their inputs alone). ``test_<ch>_grader_power.py`` subclasses :class:`PowerTests`,
 which checks, through the real engine (sandboxed worker, hidden graders, scoring):
 
 - each wrong implementation loses points on its function, gets no rule points
@@ -98,8 +99,8 @@ class ChapterGrader:
                 seen.add("type")
             elif g.kind == "correctness" and g.edge:
                 seen.add("edge")
-            elif g.kind == "correctness" and "was modified in place" in g.output:
-                seen.add("mutation")
+            elif g.kind in ("correctness", "speed") and "was modified in place" in g.output:
+                seen.add("mutation")  # a timed call must leave its inputs alone too (docs/speed.md)
             else:
                 raise AssertionError(f"{label!r} lost more than {losses}: {g.name}: {g.output}\n{why}")
         assert seen == set(losses), f"{label!r} should lose {sorted(losses)}, lost {sorted(seen)}:\n{why}"
