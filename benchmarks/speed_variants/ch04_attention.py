@@ -160,6 +160,23 @@ def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
                 out[b, i, cols] = torch.softmax(s, dim=0) @ v[b, :, cols]
     return out @ w_o
 ''',
+            "loop over (head, query)": H + _CHECK + '''
+def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
+    B, L, D = x.shape
+    dh = _check_heads(D, num_heads)
+    q, k, v = x @ w_q, x @ w_k, x @ w_v
+    m = None if mask is None else torch.broadcast_to(mask, (B, num_heads, L, L))
+    out = torch.empty_like(x)
+    for h in range(num_heads):                     # vectorized over the batch only
+        cols = slice(h * dh, (h + 1) * dh)
+        kh, vh = k[:, :, cols], v[:, :, cols]      # (B, L, dh)
+        for i in range(L):
+            s = (kh @ q[:, i, cols, None]).squeeze(-1) / math.sqrt(dh)   # (B, L)
+            if m is not None:
+                s = s.masked_fill(~m[:, h, i], float("-inf"))
+            out[:, i, cols] = (torch.softmax(s, dim=-1)[:, None, :] @ vh).squeeze(1)
+    return out @ w_o
+''',
         },
     },
 }

@@ -1,5 +1,7 @@
 """Implementations of the ch01 functions used to prove the hidden graders' power
-(see tests/chapters/harness.py)."""
+(see tests/chapters/harness.py): WRONG ones must lose points (and the rule points),
+REPRESENTATION ones (right values, another container or dtype, or one missed edge
+case) must lose exactly what they name and keep their rule and speed points."""
 from tests.chapters.harness import module as _module
 
 HEADER = "import numpy as np\n"
@@ -34,7 +36,9 @@ def toeplitz_matrix(k, n):
 ''',
     "conv1d_valid": '''
 def conv1d_valid(x, k):
-    return toeplitz_matrix(k, len(x)) @ x
+    # the documented dtype even when toeplitz_matrix's T is not of k's dtype (see the
+    # float64-T representation variant: it then costs toeplitz_matrix alone its type test)
+    return (toeplitz_matrix(k, len(x)) @ x).astype(np.result_type(x, k), copy=False)
 ''',
     "conv2d_valid": '''
 def conv2d_valid(x, k):
@@ -81,7 +85,6 @@ WRONG = {
     "matvec": {
         "contracts the wrong index (A^T x)": 'def matvec(A, x):\n    return np.einsum("ji,j->i", A, x)\n',
         "wrong output index (sums over rows)": 'def matvec(A, x):\n    return np.einsum("ij,j->j", A, x)\n',
-        "always float64": 'def matvec(A, x):\n    return np.einsum("ij,j->i", A.astype(float), x.astype(float))\n',
     },
     "frobenius_norm": {
         "no square root": 'def frobenius_norm(A):\n    A = np.asarray(A, dtype=np.float32 if A.dtype == np.float32 else np.float64)\n    return np.einsum("...ij,...ij->...", A, A)\n',
@@ -128,26 +131,6 @@ def toeplitz_matrix(k, n):
     T[rows, rows + np.arange(m)] = k
     return T.T.copy()
 ''',
-        "float64 always": '''
-def toeplitz_matrix(k, n):
-    k = np.asarray(k, dtype=np.float64)
-    m = len(k)
-    if m > n:
-        raise ValueError("bad kernel length")
-    T = np.zeros((n - m + 1, n))
-    rows = np.arange(n - m + 1)[:, None]
-    T[rows, rows + np.arange(m)] = k
-    return T
-''',
-        "no ValueError for a kernel longer than the signal": '''
-def toeplitz_matrix(k, n):
-    k = np.asarray(k)
-    m = len(k)
-    T = np.zeros((max(n - m + 1, 0), n), dtype=k.dtype)
-    rows = np.arange(T.shape[0])[:, None]
-    T[rows, rows + np.arange(m)] = k
-    return T
-''',
     },
     "conv1d_valid": {
         "np.convolve (flipped, breaks the rule)": 'def conv1d_valid(x, k):\n    return np.convolve(x, k, mode="valid")\n',
@@ -166,10 +149,13 @@ def conv2d_valid(x, k):
     w = np.lib.stride_tricks.sliding_window_view(x, k.shape)
     return np.einsum("ijhw,hw->ji", w, k)
 ''',
-        "float output for integer inputs": '''
+        "as_strided windows with strides of a C-contiguous array (wrong on views)": '''
 def conv2d_valid(x, k):
-    w = np.lib.stride_tricks.sliding_window_view(x.astype(float), k.shape)
-    return np.einsum("ijhw,hw->ij", w, k.astype(float))
+    kh, kw = k.shape
+    H, W = x.shape
+    s = x.itemsize
+    win = np.lib.stride_tricks.as_strided(x, shape=(H - kh + 1, W - kw + 1, kh, kw), strides=(W * s, s, W * s, s))
+    return np.einsum("ijhw,hw->ij", win, k)
 ''',
         "scipy.signal (right values, breaks the rule)": '''
 def conv2d_valid(x, k):
@@ -295,6 +281,137 @@ def whiten(X):
     r = np.linalg.matrix_rank(Xc)
     return Xc @ Vt[:r].T / s[:r]
 ''',
+    },
+}
+
+# Under the fair-grading policy (docs/graders.md) four former WRONG entries are correct
+# mathematics with a representation slip or one missed edge case: "always float64"
+# (matvec), "float64 always" and "no ValueError for a kernel longer than the signal"
+# (toeplitz_matrix), "float output for integer inputs" (conv2d_valid). They still lose
+# points (their type test or their edge test) but keep the rule and speed points, so
+# they are REPRESENTATION variants below, which check exactly that.
+REPRESENTATION = {
+    "matvec": {
+        "always float64 (float64 result for int64 and float32 inputs)": (
+            'def matvec(A, x):\n    return np.einsum("ij,j->i", A.astype(float), x.astype(float))\n', ("type",)),
+        "a Python list": ('''
+def matvec(A, x):
+    return np.einsum("ij,j->i", A, x).tolist()
+''', ("type",)),
+    },
+    "frobenius_norm": {
+        "computed in float64 (a float64 result for float32 input)": ('''
+def frobenius_norm(A):
+    A = np.asarray(A, dtype=np.float64)
+    return np.sqrt(np.einsum("...ij,...ij->...", A, A))
+''', ("type",)),
+    },
+    "batched_trace": {
+        "always float64": ('''
+def batched_trace(T):
+    return np.einsum("bii->b", np.asarray(T, dtype=np.float64))
+''', ("type",)),
+    },
+    "toeplitz_matrix": {
+        # the issue's first row: T built on np.zeros((n - m + 1, n)), float64 for every kernel
+        "float64 T for every kernel (np.zeros without dtype)": ('''
+def toeplitz_matrix(k, n):
+    k = np.asarray(k)
+    m = k.shape[0]
+    if m == 0 or m > n:
+        raise ValueError(f"need 1 <= len(k) <= n, got {m} and {n}")
+    T = np.zeros((n - m + 1, n))
+    i = np.arange(n - m + 1)[:, None]
+    T[i, i + np.arange(m)] = k
+    return T
+''', ("type",)),
+        "no ValueError for a kernel longer than the signal": ('''
+def toeplitz_matrix(k, n):
+    k = np.asarray(k)
+    m = len(k)
+    T = np.zeros((max(n - m + 1, 0), n), dtype=k.dtype)
+    rows = np.arange(T.shape[0])[:, None]
+    T[rows, rows + np.arange(m)] = k
+    return T
+''', ("edge",)),
+        "assert instead of raising ValueError": ('''
+def toeplitz_matrix(k, n):
+    k = np.asarray(k)
+    m = len(k)
+    assert 1 <= m <= n, "the kernel must not be longer than the signal"
+    offsets = np.arange(n)[None, :] - np.arange(n - m + 1)[:, None]
+    inside = (offsets >= 0) & (offsets < m)
+    T = np.zeros((n - m + 1, n), dtype=k.dtype)
+    T[inside] = k[offsets[inside]]
+    return T
+''', ("edge",)),
+    },
+    "conv1d_valid": {
+        # conv1d on top of a float64 T (the issue's first row, second half): float64 for
+        # integer and float32 inputs; toeplitz_matrix itself is the correct one here (the
+        # natural pair, a float64 T and a plain T @ x, is test_ch01_grader_power's own test)
+        "float64 result through a float64 T": ('''
+def conv1d_valid(x, k):
+    T = toeplitz_matrix(k, len(x)).astype(np.float64)
+    return T @ x
+''', ("type",)),
+    },
+    "conv2d_valid": {
+        "always float64 (a float output for integer and float32 inputs)": ('''
+def conv2d_valid(x, k):
+    w = np.lib.stride_tricks.sliding_window_view(x.astype(float), k.shape)
+    return np.einsum("ijhw,hw->ij", w, k.astype(float))
+''', ("type",)),
+    },
+    "energy_rank": {
+        "k as a one-element array": ('''
+def energy_rank(X, threshold=0.9):
+    if not 0 < threshold <= 1:
+        raise ValueError("threshold must be in (0, 1]")
+    s2 = np.linalg.svd(np.asarray(X, dtype=np.float64), compute_uv=False) ** 2
+    if s2[0] == 0:
+        raise ValueError("X is all zeros")
+    frac = np.cumsum(s2) / np.cumsum(s2)[-1]
+    return np.minimum(np.searchsorted(frac, [threshold]) + 1, len(s2))
+''', ("type",)),
+        "no ValueError for an all-zero X": ('''
+def energy_rank(X, threshold=0.9):
+    if not 0 < threshold <= 1:
+        raise ValueError("threshold must be in (0, 1]")
+    s2 = np.linalg.svd(np.asarray(X, dtype=np.float64), compute_uv=False) ** 2
+    e = np.cumsum(s2)
+    frac = e / e[-1] if e[-1] > 0 else np.ones_like(e)
+    return int(np.argmax(frac >= threshold)) + 1
+''', ("edge",)),
+        "assert on the threshold instead of raising ValueError": ('''
+def energy_rank(X, threshold=0.9):
+    assert 0 < threshold <= 1, "threshold must be in (0, 1]"
+    s2 = np.linalg.svd(np.asarray(X, dtype=np.float64), compute_uv=False) ** 2
+    if s2.sum() == 0:
+        raise ValueError("X is all zeros")
+    frac = np.cumsum(s2) / s2.sum()
+    return int(min(np.searchsorted(frac, threshold) + 1, len(s2)))
+''', ("edge",)),
+    },
+    "low_rank_approx": {
+        "computed and returned in float64 (a float64 result for float32 input)": ('''
+def low_rank_approx(X, k):
+    U, s, Vt = np.linalg.svd(np.asarray(X, dtype=np.float64), full_matrices=False)
+    return U[:, :k] @ np.diag(s[:k]) @ Vt[:k]
+''', ("type",)),
+    },
+    "whiten": {
+        # the statement documents Z as float64 (convert X first); values are judged at the
+        # input's precision, and a float32 computation is within the float32 bound
+        "computed in float32 for float32 data (a float32 Z)": ('''
+def whiten(X):
+    X = np.asarray(X)
+    X = X if X.dtype == np.float32 else X.astype(np.float64)
+    Xc = X - X.mean(axis=0)
+    U, s, Vt = np.linalg.svd(Xc, full_matrices=False)
+    r = np.linalg.matrix_rank(Xc)
+    return Xc @ Vt[:r].T / s[:r]
+''', ("type",)),
     },
 }
 

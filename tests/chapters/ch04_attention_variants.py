@@ -2,7 +2,10 @@
 
 WRONG[function] are plausible mistakes that must lose points on that function;
 ALTERNATIVES are correct implementations written differently from the reference
-that must keep full marks. Every function in CORRECT is self-contained (the
+that must keep full marks; REPRESENTATION[function] are correct mathematics with a
+slip of representation (a list for the tuple, float64 for float32 input, a numpy
+array) or a missed edge case (AssertionError instead of ValueError), each losing
+exactly what it names and keeping its rule and speed points. Every function in CORRECT is self-contained (the
 multi-head attention does not call scaled_dot_product_attention), so a wrong
 implementation of one function cannot cost another its points.
 """
@@ -113,7 +116,23 @@ def scaled_dot_product_attention(q, k, v, mask=None):
         "softmax over the query axis": _mha(dim="-2"),
         "ignores the mask": _mha(mask_line="pass"),
         "concat without moving the head axis back": _mha(merge="heads.reshape(B, L, D) @ w_o"),
-        "no ValueError (reshape raises RuntimeError)": _mha(check="if False:"),
+        "a mask's head axis dropped (head 0's mask for every head)": '''
+def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
+    B, L, D = x.shape
+    if D % num_heads != 0:
+        raise ValueError("num_heads must divide D")
+    dh = D // num_heads
+    q, k, v = x @ w_q, x @ w_k, x @ w_v
+    outs = []
+    for h in range(num_heads):
+        cols = slice(h * dh, (h + 1) * dh)
+        scores = q[..., cols] @ k[..., cols].transpose(-2, -1) / math.sqrt(dh)
+        if mask is not None:
+            m = mask[:, 0] if mask.dim() == 4 else mask
+            scores = scores.masked_fill(~m, float("-inf"))
+        outs.append(torch.softmax(scores, dim=-1) @ v[..., cols])
+    return torch.cat(outs, dim=-1) @ w_o
+''',
         "right values, but torch's fused attention per head (rule)": _mha(
             mask_line="pass",
             merge="(F.scaled_dot_product_attention(q, k, v, attn_mask=mask)).transpose(1, 2).reshape(B, L, D) @ w_o"
@@ -254,4 +273,96 @@ def sinusoidal_positional_encoding(seq_len, d_model):
     return pe[:, :d_model].to(torch.float32)
 ''',
     }),
+}
+
+
+# Correct mathematics with another representation or a missed edge case: (source, what it must
+# lose: "type" = the function's type test, "edge" = its edge test). Each keeps its rule and speed points.
+REPRESENTATION = {
+    "scaled_dot_product_attention": {
+        "returns [out, weights], a list": ('''
+def scaled_dot_product_attention(q, k, v, mask=None):
+    logits = torch.matmul(q, k.transpose(-2, -1)) / q.size(-1) ** 0.5
+    if mask is not None:
+        logits = logits.masked_fill(mask.logical_not(), -math.inf)
+    attn = logits.softmax(dim=-1)
+    return [attn @ v, attn]
+''', ("type",)),
+        "float64 weights for float32 input": ('''
+def scaled_dot_product_attention(q, k, v, mask=None):
+    scores = q.double() @ k.double().transpose(-2, -1) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        scores = scores.masked_fill(~mask, float("-inf"))
+    weights = torch.softmax(scores, dim=-1)  # float64, more precise than q
+    return (weights @ v.double()).to(q.dtype), weights
+''', ("type",)),
+    },
+    "multi_head_attention": {
+        # the Annotated Transformer's MultiHeadedAttention.forward, as a function of this contract
+        "Annotated Transformer: assert d_model % h == 0": ('''
+def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
+    nbatches, _, d_model = x.size()
+    assert d_model % num_heads == 0
+    d_k = d_model // num_heads
+    query, key, value = [(x @ w).view(nbatches, -1, num_heads, d_k).transpose(1, 2) for w in (w_q, w_k, w_v)]
+    scores = torch.matmul(query, key.transpose(-2, -1)) / math.sqrt(d_k)
+    if mask is not None:
+        scores = scores.masked_fill(mask == 0, -1e9)
+    p_attn = scores.softmax(dim=-1)
+    out = torch.matmul(p_attn, value).transpose(1, 2).contiguous().view(nbatches, -1, num_heads * d_k)
+    return out @ w_o
+''', ("edge",)),
+        "no ValueError (reshape raises RuntimeError)": (_mha(check="if False:"), ("edge",)),
+        "computed in float64, not cast back": ('''
+def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
+    B, L, D = x.shape
+    if D % num_heads:
+        raise ValueError(f"num_heads={num_heads} does not divide D={D}")
+    dh = D // num_heads
+    x64 = x.double()
+    q, k, v = (torch.einsum("bld,de->ble", x64, w.double()).reshape(B, L, num_heads, dh) for w in (w_q, w_k, w_v))
+    scores = torch.einsum("bqhe,bkhe->bhqk", q, k) / math.sqrt(dh)
+    if mask is not None:
+        scores = torch.where(mask, scores, -math.inf)
+    heads = torch.einsum("bhqk,bkhe->bqhe", scores.softmax(-1), v).reshape(B, L, D)
+    return heads @ w_o.double()
+''', ("type",)),
+        # minGPT's CausalSelfAttention.forward (one c_attn matrix split into q, k, v), float64 inside
+        "minGPT: assert n_embd % n_head == 0, and a float64 result": ('''
+def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
+    B, T, C = x.size()
+    assert C % num_heads == 0
+    x = x.double()
+    q, k, v = (x @ torch.cat([w_q, w_k, w_v], dim=1).double()).split(C, dim=2)
+    k = k.view(B, T, num_heads, C // num_heads).transpose(1, 2)
+    q = q.view(B, T, num_heads, C // num_heads).transpose(1, 2)
+    v = v.view(B, T, num_heads, C // num_heads).transpose(1, 2)
+    att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
+    if mask is not None:
+        att = att.masked_fill(mask == 0, float("-inf"))
+    att = torch.softmax(att, dim=-1)
+    y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
+    return y @ w_o.double()
+''', ("type", "edge")),
+    },
+    "sinusoidal_positional_encoding": {
+        "float64 table, not cast to float32": ('''
+def sinusoidal_positional_encoding(seq_len, d_model):
+    pos = torch.arange(seq_len, dtype=torch.float64).unsqueeze(1)
+    rate = torch.exp(-(2 * (torch.arange(d_model) // 2)).double() * math.log(10000.0) / d_model)
+    angle = pos * rate
+    pe = angle.clone()
+    pe[:, 0::2] = torch.sin(angle[:, 0::2])
+    pe[:, 1::2] = torch.cos(angle[:, 1::2])
+    return pe
+''', ("type",)),
+        "a numpy array": ('''
+def sinusoidal_positional_encoding(seq_len, d_model):
+    import numpy as np
+    pos = np.arange(seq_len)[:, None]
+    j = np.arange(d_model)
+    angle = pos / np.power(10000.0, 2 * (j // 2) / d_model)
+    return np.where(j % 2 == 0, np.sin(angle), np.cos(angle)).astype(np.float32)
+''', ("type",)),
+    },
 }

@@ -3,6 +3,10 @@
 WRONG[function] are plausible mistakes that must lose points on that function;
 ALTERNATIVES are correct implementations written differently from the reference
 that must keep full marks. Each entry is the full module source a student might submit.
+REPRESENTATION[function] are correct weights or variances in another container or dtype
+(float32 weights, a list of variances): they lose only the function's type test
+(tests/chapters/harness.py). The float32 he_normal and the list-returning
+activation_variances were WRONG entries before the fair-grading policy (issue 10).
 """
 from tests.chapters.harness import module as _module
 
@@ -80,8 +84,6 @@ WRONG = {
             "def he_normal(fan_in, fan_out, rng):\n    g = np.random.default_rng(0)\n    return g.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)\n",
         "fresh unseeded generator":
             "def he_normal(fan_in, fan_out, rng):\n    g = np.random.default_rng()\n    return g.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)\n",
-        "float32 weights":
-            "def he_normal(fan_in, fan_out, rng):\n    return (rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in)).astype(np.float32)\n",
         "squeezes vectors":
             "def he_normal(fan_in, fan_out, rng):\n    return np.squeeze(rng.standard_normal((fan_in, fan_out)) * np.sqrt(2.0 / fan_in))\n",
     },
@@ -136,7 +138,6 @@ WRONG = {
             _AV_OK, head="    h = np.random.standard_normal((n_samples, width))\n    out = [np.var(h)]\n"),
         "inputs from a fixed seed": _av(
             _AV_OK, head="    h = np.random.default_rng(0).standard_normal((n_samples, width))\n    out = [np.var(h)]\n"),
-        "returns a list": _av(_AV_OK).replace("return np.array(out)", "return out"),
     },
 }
 
@@ -227,4 +228,58 @@ def activation_variances(init, depth, width, n_samples, rng, activation="relu"):
         variances.append(h.var())
     return np.asarray(variances, dtype=np.float64)
 '''),
+}
+
+
+
+REPRESENTATION = {
+    "he_normal": {
+        "float32 draws (rng.standard_normal(..., dtype=np.float32))": ("""
+def he_normal(fan_in, fan_out, rng):
+    std = np.float32(math.sqrt(2.0 / fan_in))
+    return rng.standard_normal((fan_in, fan_out), dtype=np.float32) * std
+""", ("type",)),
+        "float64 weights cast to float32 at the end": ("""
+def he_normal(fan_in, fan_out, rng):
+    w = rng.normal(loc=0.0, scale=np.sqrt(2.0 / fan_in), size=(fan_in, fan_out))
+    return w.astype(np.float32)
+""", ("type",)),
+    },
+    "xavier_uniform": {
+        "float32 arithmetic: (2u - 1) * a with u from rng.random(dtype=float32)": ("""
+def xavier_uniform(fan_in, fan_out, rng):
+    a = np.float32(np.sqrt(6.0 / (fan_in + fan_out)))
+    u = rng.random((fan_in, fan_out), dtype=np.float32)
+    return (np.float32(2.0) * u - np.float32(1.0)) * a
+""", ("type",)),
+    },
+    "xavier_normal": {
+        "float32 weights": ("""
+def xavier_normal(fan_in, fan_out, rng):
+    std = math.sqrt(2.0 / (fan_in + fan_out))
+    return (std * rng.standard_normal(size=(fan_in, fan_out))).astype("float32")
+""", ("type",)),
+    },
+    "activation_variances": {
+        "returns a Python list of the variances": ("""
+def activation_variances(init, depth, width, n_samples, rng, activation="relu"):
+    f = {"relu": lambda z: np.maximum(z, 0.0), "tanh": np.tanh, "linear": lambda z: z}[activation]
+    h = rng.standard_normal((n_samples, width))
+    variances = [h.var()]
+    for _ in range(depth):
+        h = f(h @ init(width, width, rng))
+        variances.append(h.var())
+    return variances
+""", ("type",)),
+        "returns a tuple of Python floats": ("""
+def activation_variances(init, depth, width, n_samples, rng, activation="relu"):
+    h = rng.normal(size=(n_samples, width))
+    out = [float(np.mean((h - h.mean()) ** 2))]
+    for _ in range(depth):
+        z = h @ init(width, width, rng)
+        h = {"relu": np.maximum(z, 0.0), "tanh": np.tanh(z), "linear": z}[activation]
+        out.append(float(np.mean((h - h.mean()) ** 2)))
+    return tuple(out)
+""", ("type",)),
+    },
 }

@@ -4,7 +4,12 @@ WRONG[function] are plausible mistakes that must lose points on that function;
 ALTERNATIVES are correct implementations written differently from the reference
 that must keep full marks. Each entry is the full module source a student might submit.
 CORRECT's functions are self-contained (sequential_bayes does not call bayes_update), so
-a wrong function costs only its own points.
+a wrong function costs only its own points. REPRESENTATION[function] are correct
+implementations with a slip of representation (another container or a more precise dtype),
+a missed edge case (a ValueError) or a modified input: each loses exactly what it lists
+(tests/chapters/harness.py). "no ValueError for n < 2" of mc_integrate was a WRONG entry
+before the fair-grading policy (issue 10): the ValueError test is now an edge test, so it
+costs that test and keeps the rule and speed points.
 """
 from tests.chapters.harness import module as _module
 
@@ -179,9 +184,6 @@ def mc_integrate(f, low, high, n_samples, rng):
     width = high - low
     return width * np.mean(g), width * np.std(g, ddof=1) / np.sqrt(n_samples)
 ''',
-        "no ValueError for n < 2": _mc("rng.uniform(low, high, size=n)", _MC_EST,
-                                       "width * np.std(g) / np.sqrt(n)").replace(
-            '    if n_samples < 2:\n        raise ValueError("need at least 2 samples")\n', ""),
     },
     "backdoor_adjustment": {
         "naive rate (no adjustment)": _backdoor("N / N.sum(axis=1, keepdims=True)"),
@@ -312,3 +314,137 @@ def backdoor_adjustment(table):
     return dict(zip(ts, adjusted.tolist()))
 '''),
 }
+
+
+REPRESENTATION = {
+    "bayes_update": {
+        # the issue's row: the odds form, computed in float64 whatever the inputs' dtype
+        "odds form in float64 (float64 for float32 arrays)": ("""
+def bayes_update(prior, sensitivity, false_positive_rate):
+    p, s, f = (np.asarray(v, dtype=np.float64) for v in (prior, sensitivity, false_positive_rate))
+    for a in (p, s, f):
+        if not np.all((a >= 0) & (a <= 1)):
+            raise ValueError("probabilities must lie in [0, 1]")
+    if np.any(s * p + f * (1 - p) == 0):
+        raise ValueError("a positive test is impossible: P(+) = 0")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        post_odds = p / (1 - p) * (s / f)        # prior odds times the likelihood ratio
+        post = np.where(np.isinf(post_odds), 1.0, post_odds / (1 + post_odds))
+    post = np.where((p == 0) | (s == 0), 0.0, post)
+    return float(post) if post.ndim == 0 else post
+""", ("type",)),
+        "no check of the range [0, 1]": ("""
+def bayes_update(prior, sensitivity, false_positive_rate):
+    joint = sensitivity * prior                          # P(+, D)
+    evidence = joint + false_positive_rate * (1 - prior) # P(+)
+    if np.any(np.asarray(evidence) == 0):
+        raise ValueError("P(+) = 0")
+    return joint / evidence
+""", ("edge",)),
+        "1 - prior computed in the prior's own memory": ("""
+def bayes_update(prior, sensitivity, false_positive_rate):
+    for v in (prior, sensitivity, false_positive_rate):
+        if np.any(np.isnan(v)) or np.any(np.less(v, 0)) or np.any(np.greater(v, 1)):
+            raise ValueError("probabilities must lie in [0, 1]")
+    joint = sensitivity * prior
+    if isinstance(prior, np.ndarray) and prior.dtype.kind == "f":
+        rest = np.subtract(1, prior, out=prior)          # overwrites the caller's array
+    else:
+        rest = 1 - prior
+    evidence = joint + false_positive_rate * rest
+    if np.any(np.asarray(evidence) == 0):
+        raise ValueError("P(+) = 0")
+    return joint / evidence
+""", ("mutation",)),
+    },
+    "sequential_bayes": {
+        # the issue's row: the right posteriors in a Python list
+        "returns a Python list": ("""
+def sequential_bayes(prior, sensitivity, false_positive_rate, n_positive):
+    if n_positive < 0:
+        raise ValueError("n_positive must be >= 0")
+    posteriors, p = [], prior
+    for _ in range(n_positive):
+        evidence = sensitivity * p + false_positive_rate * (1 - p)
+        if evidence == 0:
+            raise ValueError("P(+) = 0")
+        p = sensitivity * p / evidence
+        posteriors.append(p)
+    return posteriors
+""", ("type",)),
+        "no ValueError for a negative n_positive": ("""
+def sequential_bayes(prior, sensitivity, false_positive_rate, n_positive):
+    out = np.empty(max(int(n_positive), 0))
+    p = float(prior)
+    for k in range(len(out)):
+        p = sensitivity * p / (sensitivity * p + false_positive_rate * (1 - p))
+        out[k] = p
+    return out
+""", ("edge",)),
+    },
+    "mc_integrate": {
+        # the issue's row: a list instead of the tuple (numpy floats inside)
+        "returns a list [estimate, standard error]": ("""
+def mc_integrate(f, low, high, n_samples, rng):
+    if n_samples < 2:
+        raise ValueError("n_samples must be at least 2")
+    g = f(rng.uniform(low, high, n_samples))
+    L = high - low
+    return [L * g.mean(), L * g.std(ddof=1) / np.sqrt(n_samples)]
+""", ("type",)),
+        "returns np.array([estimate, standard error])": ("""
+def mc_integrate(f, low, high, n_samples, rng):
+    if n_samples < 2:
+        raise ValueError("n_samples must be at least 2")
+    L = high - low
+    g = L * f(low + L * rng.random(n_samples))
+    return np.array([g.mean(), g.std() / math.sqrt(n_samples)])
+""", ("type",)),
+        "no ValueError for n_samples < 2": ("""
+def mc_integrate(f, low, high, n_samples, rng):
+    x = rng.uniform(low, high, size=n_samples)
+    y = f(x)
+    width = high - low
+    return width * y.mean(), width * y.std() / math.sqrt(n_samples)
+""", ("edge",)),
+    },
+    "backdoor_adjustment": {
+        "KeyError / ZeroDivisionError instead of ValueError": ("""
+def backdoor_adjustment(table):
+    treatments = {t for t, _ in table}
+    strata = {z for _, z in table}
+    grand = sum(total for _, total in table.values())
+    weight = {z: sum(table[(t, z)][1] for t in treatments) / grand for z in strata}
+    return {t: sum(table[(t, z)][0] / table[(t, z)][1] * weight[z] for z in strata) for t in treatments}
+""", ("edge",)),
+        "probabilities as one-element arrays": ("""
+def backdoor_adjustment(table):
+    ts = list(dict.fromkeys(t for t, _ in table))
+    zs = list(dict.fromkeys(z for _, z in table))
+    if any((t, z) not in table or table[(t, z)][1] == 0 for t in ts for z in zs):
+        raise ValueError("missing or empty cell")
+    n = np.array([[table[(t, z)][1] for z in zs] for t in ts], dtype=float)
+    s = np.array([[table[(t, z)][0] for z in zs] for t in ts], dtype=float)
+    p_z = n.sum(axis=0, keepdims=True) / n.sum()
+    return {t: (s[i:i + 1] / n[i:i + 1] * p_z).sum(axis=1) for i, t in enumerate(ts)}
+""", ("type",)),
+    },
+}
+
+# A bayes_update that modifies its input and returns nan for arrays: the "does not modify"
+# test must report the wrong value (nan), not the mutation (issue 10, item 4).
+NAN_AND_MUTATES = """
+def bayes_update(prior, sensitivity, false_positive_rate):
+    for v in (prior, sensitivity, false_positive_rate):
+        if np.any(np.isnan(v)) or np.any(np.less(v, 0)) or np.any(np.greater(v, 1)):
+            raise ValueError("probabilities must lie in [0, 1]")
+    joint = sensitivity * prior
+    evidence = joint + false_positive_rate * (1 - prior)
+    if np.any(np.asarray(evidence) == 0):
+        raise ValueError("P(+) = 0")
+    out = joint / evidence
+    if isinstance(prior, np.ndarray) and prior.dtype.kind == "f":
+        prior[...] = np.nan
+        out = out * prior.sum()
+    return out
+"""

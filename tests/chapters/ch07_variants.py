@@ -3,6 +3,9 @@
 WRONG[function] are plausible mistakes that must lose points on that function;
 ALTERNATIVES are correct implementations written differently from the reference
 that must keep full marks. Each entry is the full module source a student might submit.
+REPRESENTATION[function] (at the end) are correct implementations with a slip of
+representation, a missed edge case or an input modified in place: each loses exactly
+what it lists.
 
 ``dual_derivative`` uses ``Dual`` by the contract, so a wrong ``Dual`` may also cost
 ``dual_derivative`` points (test_ch07_grader_power.py allows exactly that); every other
@@ -149,16 +152,6 @@ WRONG = {
         "ignores beta0": _edit(_GD, "np.zeros(X1.shape[1]) if beta0 is None else np.array(beta0, dtype=np.float64)",
                                "np.zeros(X1.shape[1])"),
         "one step too many": _edit(_GD, "range(steps)", "range(steps + 1)"),
-        "modifies beta0 in place": '''
-def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
-    X = np.asarray(X, dtype=np.float64)
-    y = np.asarray(y, dtype=np.float64)
-    X1 = np.column_stack([X, np.ones(X.shape[0])])
-    beta = np.zeros(X1.shape[1]) if beta0 is None else np.asarray(beta0, dtype=np.float64)
-    for _ in range(steps):
-        beta -= lr * (X1.T @ (X1 @ beta - y))
-    return beta
-''',
     },
     "pinv_regression": {
         "intercept first": _edit(_PINV, "np.column_stack([X, np.ones(X.shape[0])])",
@@ -233,6 +226,18 @@ def numerical_gradient(f, x, h=1e-5):
         xm[idx] -= h
         grad[idx] = (f(xp) - f(xm)) / (2 * h)
     return grad
+''',
+        "calls f on a flattened copy of x": '''
+def numerical_gradient(f, x, h=1e-5):
+    flat = np.array(x, dtype=np.float64).ravel()
+    grad = np.zeros(flat.size)
+    for i in range(flat.size):
+        xp = flat.copy()
+        xm = flat.copy()
+        xp[i] += h
+        xm[i] -= h
+        grad[i] = (f(xp) - f(xm)) / (2 * h)
+    return grad.reshape(np.shape(x))
 ''',
         "ignores h": _edit(_NUMGRAD, "def numerical_gradient(f, x, h=1e-5):", "def numerical_gradient(f, x, h=1e-5):\n    h = 1e-5"),
     },
@@ -482,3 +487,192 @@ def dual_derivative(f, x):
     return out.b
 '''),
 }
+
+# ---- issue 10: correct mathematics, another representation or a missed edge case -------------
+# Each loses exactly what it lists (tests/chapters/harness.py: "type" = the function's
+# "returns the documented type" test, "edge" = its edge tests, "mutation" = a test failed only
+# because an input came back modified) and keeps everything else, rule points included.
+
+REPRESENTATION = {
+    "gd_linear_regression": {
+        "returns beta as a Python list": ('''
+def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    X1 = np.column_stack([X, np.ones(X.shape[0])])
+    beta = np.zeros(X1.shape[1]) if beta0 is None else np.array(beta0, dtype=np.float64)
+    for _ in range(steps):
+        beta = beta - lr * (X1.T @ (X1 @ beta - y))
+    return beta.tolist()
+''', ("type",)),
+        "steps = 0 returns an int beta0 unconverted": ('''
+def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
+    X1 = np.column_stack([np.asarray(X, dtype=np.float64), np.ones(len(X))])
+    y = np.asarray(y, dtype=np.float64)
+    beta = np.zeros(X1.shape[1]) if beta0 is None else beta0   # int stays int until the first step
+    for _ in range(steps):
+        beta = beta - lr * (X1.T @ (X1 @ beta - y))
+    return beta
+''', ("type",)),
+        # correct values, beta0 modified in place (was in WRONG: under issue 10 a mutation with right
+        # values costs its own test, not the rule point)
+        "modifies beta0 in place": ('''
+def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
+    X = np.asarray(X, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    X1 = np.column_stack([X, np.ones(X.shape[0])])
+    beta = np.zeros(X1.shape[1]) if beta0 is None else np.asarray(beta0, dtype=np.float64)
+    for _ in range(steps):
+        beta -= lr * (X1.T @ (X1 @ beta - y))
+    return beta
+''', ("mutation",)),
+        "do-while loop: always takes at least one step": ('''
+def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
+    X1 = np.column_stack([np.asarray(X, dtype=np.float64), np.ones(len(X))])
+    y = np.asarray(y, dtype=np.float64)
+    beta = np.zeros(X1.shape[1]) if beta0 is None else np.array(beta0, dtype=np.float64)
+    done = 0
+    while True:
+        beta = beta - lr * (X1.T @ (X1 @ beta - y))
+        done += 1
+        if done >= steps:
+            return beta
+''', ("edge",)),
+    },
+    "pinv_regression": {
+        "returns a tuple of floats": ('''
+def pinv_regression(X, y):
+    X1 = np.column_stack([np.asarray(X, dtype=np.float64), np.ones(len(X))])
+    return tuple(float(v) for v in np.linalg.pinv(X1) @ np.asarray(y, dtype=np.float64))
+''', ("type",)),
+    },
+    "numerical_gradient": {
+        "gradient stored in x's float dtype (np.zeros_like(x))": ('''
+def numerical_gradient(f, x, h=1e-5):
+    x = np.asarray(x)
+    work = x.astype(np.float64)
+    grad = np.zeros_like(x) if x.dtype.kind == "f" else np.zeros(x.shape)  # float32 x: a float32 gradient
+    for idx in np.ndindex(x.shape):
+        xp = work.copy()
+        xm = work.copy()
+        xp[idx] += h
+        xm[idx] -= h
+        grad[idx] = (f(xp) - f(xm)) / (2 * h)
+    return grad
+''', ("type",)),
+        "returns a nested Python list": ('''
+def numerical_gradient(f, x, h=1e-5):
+    work = np.array(x, dtype=np.float64)
+    grad = np.zeros(work.shape)
+    for idx in np.ndindex(work.shape):
+        e = np.zeros(work.shape)
+        e[idx] = h
+        grad[idx] = (f(work + e) - f(work - e)) / (2 * h)
+    return grad.tolist()
+''', ("type",)),
+    },
+    "Dual": {
+        "power rule n a**(n-1) b without the n = 0 case (fails at a zero base)":
+            (_dual("        if other == 0:\n            return Dual(1.0, 0.0)\n", ""), ("edge",)),
+        "parts stored as given (no float(): Dual(2).a is the int 2)":
+            (_dual("        self.a = float(a)\n        self.b = float(b)", "        self.a = a\n        self.b = b"),
+             ("type",)),
+        "x ** 0 returns the plain number 1":
+            (_dual("            return Dual(1.0, 0.0)", "            return 1"), ("type",)),
+    },
+    "dual_derivative": {
+        "assumes f returns a Dual (a constant f raises AttributeError)": ('''
+def dual_derivative(f, x):
+    return float(f(Dual(x, 1.0)).b)
+''', ("edge",)),
+    },
+}
+
+# A helper run at import builds elementwise exp/log/sin/cos that accept Duals and numbers alike, looking
+# the numpy function up by name (getattr(np, name)). No graded function reaches it (the Dual methods
+# compute with math, and the helper names no module-level name that a graded function uses: it
+# duck-types the dual number), so it must cost no rule point (issue 10, item 3: dynamic access is
+# charged only to the functions whose scope reaches it).
+ALTERNATIVES["import-time getattr(np, name) helper for dual elementary functions"] = module(
+    Dual='''
+class Dual:
+    def __init__(self, a, b=0.0):
+        self.a = float(a)
+        self.b = float(b)
+
+    def __repr__(self):
+        return f"Dual({self.a}, {self.b})"
+
+    def __add__(self, other):
+        o = other if isinstance(other, Dual) else Dual(other)
+        return Dual(self.a + o.a, self.b + o.b)
+
+    __radd__ = __add__
+
+    def __sub__(self, other):
+        o = other if isinstance(other, Dual) else Dual(other)
+        return Dual(self.a - o.a, self.b - o.b)
+
+    def __rsub__(self, other):
+        return Dual(other) - self
+
+    def __neg__(self):
+        return Dual(-self.a, -self.b)
+
+    def __mul__(self, other):
+        o = other if isinstance(other, Dual) else Dual(other)
+        return Dual(self.a * o.a, self.a * o.b + self.b * o.a)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other):
+        o = other if isinstance(other, Dual) else Dual(other)
+        return Dual(self.a / o.a, (self.b * o.a - self.a * o.b) / (o.a * o.a))
+
+    def __rtruediv__(self, other):
+        return Dual(other) / self
+
+    def __pow__(self, other):
+        if isinstance(other, Dual):
+            value = self.a ** other.a
+            return Dual(value, value * (other.a * self.b / self.a + math.log(self.a) * other.b))
+        if other == 0:
+            return Dual(1.0)
+        return Dual(self.a ** other, other * self.a ** (other - 1) * self.b)
+
+    def __rpow__(self, other):
+        value = other ** self.a
+        return Dual(value, value * math.log(other) * self.b)
+
+    def exp(self):
+        return Dual(math.exp(self.a), math.exp(self.a) * self.b)
+
+    def log(self):
+        return Dual(math.log(self.a), self.b / self.a)
+
+    def sin(self):
+        return Dual(math.sin(self.a), math.cos(self.a) * self.b)
+
+    def cos(self):
+        return Dual(math.cos(self.a), -math.sin(self.a) * self.b)
+
+
+_SLOPES = {"exp": np.exp, "log": lambda a: 1.0 / a, "sin": np.cos, "cos": lambda a: -np.sin(a)}
+
+
+def _elementary(name):
+    """exp, log, sin or cos for numbers, arrays and Duals alike."""
+    f = getattr(np, name)
+    slope = _SLOPES[name]
+
+    def apply(v):
+        if hasattr(v, "b"):  # a dual number (duck-typed): f(a + b eps) = f(a) + f'(a) b eps
+            return type(v)(f(v.a), slope(v.a) * v.b)
+        return f(v)
+
+    apply.__name__ = name
+    return apply
+
+
+exp, log, sin, cos = (_elementary(name) for name in ("exp", "log", "sin", "cos"))
+''')

@@ -38,6 +38,21 @@ def test_float32_huge_logits_match_the_float64_values(ref):
     assert ref.logsumexp(x).item() == 3000.0
 
 
+def test_logsumexp_of_an_all_neg_inf_slice_is_neg_inf(ref):
+    """The convention the edge grader checks (torch's too): log(sum(exp(-inf))) = -inf, not nan."""
+    x = torch.tensor([[0.5, float("-inf"), 2.0], [float("-inf")] * 3], dtype=torch.float64)
+    torch.testing.assert_close(ref.logsumexp(x, dim=1), torch.logsumexp(x, dim=1), rtol=1e-12, atol=1e-12)
+    assert ref.logsumexp(x, dim=1)[1].item() == float("-inf")
+    assert ref.logsumexp(torch.full((4,), float("-inf"))).item() == float("-inf")
+
+
+def test_default_dim_is_the_last(ref):
+    x = torch.randn(3, 5, 7, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
+    torch.testing.assert_close(ref.stable_softmax(x), torch.softmax(x, dim=-1), rtol=1e-12, atol=1e-300)
+    torch.testing.assert_close(ref.logsumexp(x), torch.logsumexp(x, dim=-1), rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(ref.log_softmax(x), torch.log_softmax(x, dim=-1), rtol=1e-12, atol=1e-12)
+
+
 @pytest.mark.parametrize("max_norm", [0.1, 1.0, 100.0])
 def test_clip_grad_norm_matches_torch(ref, max_norm):
     g = torch.Generator().manual_seed(7)

@@ -68,6 +68,8 @@ MHA_CASES = [  # B, L, D, heads, mask kind
     (1, 4, 15, 5, "per-sequence"),
     (2, 6, 10, 1, "padding"),
     (2, 3, 7, 7, None),
+    (3, 6, 12, 3, "per-head"),
+    (2, 5, 10, 5, "per-head keys"),
 ]
 
 
@@ -86,6 +88,9 @@ def test_mha_matches_torch_multihead_attention(ref, b, length, d, heads, kind):
         kwargs = dict(attn_mask=~mask)
     elif kind == "per-sequence":
         mask = _allowed(rng, (b, 1, length, length))
+        kwargs = dict(attn_mask=(~mask).expand(b, heads, length, length).reshape(b * heads, length, length))
+    elif kind in ("per-head", "per-head keys"):  # a head axis: (B, H, L, L) or (1, H, 1, L)
+        mask = _allowed(rng, (b, heads, length, length) if kind == "per-head" else (1, heads, 1, length))
         kwargs = dict(attn_mask=(~mask).expand(b, heads, length, length).reshape(b * heads, length, length))
     elif kind == "padding":
         lens = torch.tensor(rng.integers(1, length + 1, size=b))

@@ -217,9 +217,10 @@ def test_dual_operations_vs_autograd(case):
     for _ in range(10):
         a1, b1, a2, b2, c = case.fam.operands(rng)
         for expr in case.fam.exprs:
-            if expr == "D(c)":
-                r = ref.Dual(c)
-                assert (r.a, r.b) == (float(c), 0.0)
+            if expr.startswith("D("):  # the constructor: Dual(a) is a + 0 eps, the parts floats
+                r = eval(expr, {"D": ref.Dual, "c": c})  # noqa: S307
+                want = eval(expr.replace("D(", "(lambda a, b=0.0: (float(a), float(b)))(", 1), {"c": c})  # noqa: S307
+                assert (r.a, r.b) == want and type(r.a) is float and type(r.b) is float, (expr, r)
                 continue
             r = eval(expr, {"np": np, "x": ref.Dual(a1, b1), "y": ref.Dual(a2, b2), "c": c, "D": ref.Dual})  # noqa: S307
             assert isinstance(r, ref.Dual) and type(r.a) is float and type(r.b) is float
@@ -233,6 +234,17 @@ def test_dual_operations_vs_autograd(case):
             gy = 0.0 if gy is None else float(gy)
             assert math.isclose(r.a, float(out.detach()), rel_tol=1e-13, abs_tol=1e-13), (expr, r.a, float(out.detach()))
             assert math.isclose(r.b, b1 * gx + b2 * gy, rel_tol=1e-12, abs_tol=1e-12), (expr, r.b, b1 * gx + b2 * gy)
+
+
+def test_dual_power_at_a_zero_base():
+    """The statement's convention (the hidden edge case): x ** 0 = 1 + 0 eps, x ** 1 = 0 + b eps,
+    x ** n = 0 + 0 eps for n >= 2 at a = 0, as torch autograd differentiates t ** n at t = 0."""
+    for n in range(4):
+        for b in (1.0, -2.5):
+            r = ref.Dual(0.0, b) ** n
+            t = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
+            (g,) = torch.autograd.grad(t ** n, t, allow_unused=True)
+            assert (r.a, r.b) == (float(0.0 ** n), b * (0.0 if g is None else float(g))), (n, b, r)
 
 
 def test_dual_examples_and_operands_unchanged():
@@ -261,6 +273,14 @@ def test_dual_derivative_vs_autograd_and_the_hidden_analytic_derivatives(fx):
         assert abs(analytic - auto) <= 1e-13 * scale, (x, analytic, auto)
         assert abs(got - auto) <= 1e-13 * scale, (x, got, auto)
         assert terms >= abs(analytic) * (1 - 1e-12)
+
+
+@pytest.mark.parametrize("fx", DU.CONSTANT, ids=lambda f: f.src)
+def test_dual_derivative_of_a_constant_f_is_zero(fx):
+    """The hidden edge case: f returns a plain number, the derivative is 0.0."""
+    for x in (-2.0, 0.5, 3):
+        assert ref.dual_derivative(eval(fx.src, {"np": np}), x) == 0.0 == DU._eval(fx.deriv, x)  # noqa: S307
+        assert not isinstance(eval(fx.src, {"np": np})(ref.Dual(float(x), 1.0)), ref.Dual)  # noqa: S307
 
 
 def test_dual_derivative_examples():

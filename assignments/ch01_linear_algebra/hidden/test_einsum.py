@@ -4,9 +4,10 @@ Inputs come from the hidden seed: shapes avoid powers of two, dtypes are float64
 float32 and int64 (and mixed int/float for matvec), layouts include transposed and
 strided views. The reference is computed in float64 on the same values.
 
-Tolerances (e = machine epsilon of the result's dtype): a sum of n products has a
-rounding error of at most n*e*sum|terms| (the classic bound for recursive summation;
-pairwise or blocked sums are better), so
+Tolerances (e = machine epsilon of the documented result dtype, which follows the
+INPUT's dtype: np.result_type(A, x), float32 for float32 input, ...; never the dtype the
+student returned): a sum of n products has a rounding error of at most n*e*sum|terms|
+(the classic bound for recursive summation; pairwise or blocked sums are better), so
 
   matvec:          |err_i| <= 2*(n+1)*e * max_i (|A| @ |x|)_i
   batched_trace:   |err_b| <= 2*(n+1)*e * max_b sum_i |T_bii|
@@ -15,6 +16,11 @@ pairwise or blocked sums are better), so
 Integer inputs must come out exactly. The classic mistakes (the transposed
 contraction, summing over the wrong axes, a missing square root, the norm over one
 axis only, a scalar for a batched input) are off by O(1).
+
+Representation (grader.testing.expect_*): a result of another container or dtype is
+converted to the documented one for comparing (a float64 result for float32 input is
+rounded to float32, which keeps it within the float32 bound) and costs only the
+function's type test; the ``hint`` says how to get the documented dtype.
 """
 from __future__ import annotations
 
@@ -78,6 +84,10 @@ def mv_views(rng, dtype):
     return _layout(rng, A), _layout(rng, x)
 
 
+MATVEC_HINT = ("return np.einsum('ij,j->i', A, x) as it is: an ndarray with the dtype of A @ x, "
+               "np.result_type(A, x) (do not convert A or x)")
+
+
 @pytest.mark.task("matvec")
 @cases(Case("random shapes and dtypes", mv_random, weight=2), Case("integer matrix, float vector", mv_mixed),
        Case("one row or one column", mv_thin), Case("transposed and strided views", mv_views))
@@ -88,7 +98,7 @@ def test_matvec(student, rng, case):
             rdtype = np.result_type(A, x)
             out, after = student.call_with_args("matvec", A, x)
             ctx = _describe(A, x)
-            expect_array(out, shape=(A.shape[0],), dtype=rdtype, what=f"the result ({ctx})")
+            out = expect_array(out, shape=(A.shape[0],), dtype=rdtype, what=f"the result ({ctx})", hint=MATVEC_HINT)
             expected = A.astype(np.float64) @ x.astype(np.float64)
             scale = float((np.abs(A.astype(np.float64)) @ np.abs(x.astype(np.float64))).max())
             assert_close(out, expected, rtol=0, atol=2 * (A.shape[1] + 1) * _result_eps(rdtype) * scale, context=ctx)
@@ -122,6 +132,11 @@ def _fro_reference(A):
     return np.sqrt(np.sum(A.astype(np.float64) ** 2, axis=(-2, -1)))
 
 
+FRO_HINT = ("an ndarray of shape (...), float32 for float32 input, float64 otherwise: convert only "
+            "non-float32 input, e.g. A = A if A.dtype == np.float32 else A.astype(np.float64)")
+FRO_SCALAR_HINT = "reduce both of the last two axes ('...ij,...ij->...'): a 2-D input gives a scalar"
+
+
 @pytest.mark.task("frobenius_norm")
 @cases(Case("a matrix gives a scalar", fro_matrix, weight=2), Case("a batch of matrices gives one norm each", fro_batched, weight=2),
        Case("non-square matrices in a batch", fro_non_square), Case("transposed and strided views", fro_views))
@@ -133,13 +148,15 @@ def test_frobenius_norm(student, rng, case):
             out, after = student.call_with_args("frobenius_norm", A)
             expected = _fro_reference(A)
             m, n = A.shape[-2:]
-            rtol = (m * n + 4) * eps(np.float32 if A.dtype == np.float32 else np.float64)
+            rdtype = np.float32 if A.dtype == np.float32 else np.float64  # documented: from A's dtype
+            rtol = (m * n + 4) * eps(rdtype)
             if A.ndim == 2:
-                value = expect_float(out, what=f"the norm of a 2-D input ({ctx})")
+                # a scalar: a Python float or a NumPy scalar (the statement allows either, so its
+                # precision is not part of the type; the value is judged at A's precision)
+                value = expect_float(out, what=f"the norm of a 2-D input ({ctx})", hint=FRO_SCALAR_HINT)
                 assert_close(np.array(value), expected, rtol=rtol, atol=0, context=ctx)
             else:
-                rdtype = np.float32 if A.dtype == np.float32 else np.float64
-                expect_array(out, shape=A.shape[:-2], dtype=rdtype, what=f"the result ({ctx})")
+                out = expect_array(out, shape=A.shape[:-2], dtype=rdtype, what=f"the result ({ctx})", hint=FRO_HINT)
                 assert_close(out, expected, rtol=rtol, atol=0, context=ctx)
             assert_unchanged(A, after[0], what="A")
 
@@ -163,6 +180,9 @@ def tr_views(rng, dtype):
     return _layout(rng, tr_random(rng, dtype))
 
 
+TRACE_HINT = "return np.einsum('bii->b', T) as it is: an ndarray of T's dtype (do not convert T)"
+
+
 @pytest.mark.task("batched_trace")
 @cases(Case("random batches and dtypes", tr_random, weight=2), Case("one matrix, or 1x1 matrices", tr_unit),
        Case("transposed and strided views", tr_views))
@@ -172,7 +192,7 @@ def test_batched_trace(student, rng, case):
             T = case.make(rng, dtype)
             ctx = _describe(T)
             out, after = student.call_with_args("batched_trace", T)
-            expect_array(out, shape=(T.shape[0],), dtype=T.dtype, what=f"the result ({ctx})")
+            out = expect_array(out, shape=(T.shape[0],), dtype=T.dtype, what=f"the result ({ctx})", hint=TRACE_HINT)
             diag = np.diagonal(T.astype(np.float64), axis1=1, axis2=2)
             scale = float(np.abs(diag).sum(axis=1).max())
             assert_close(out, diag.sum(axis=1), rtol=0, atol=2 * (T.shape[1] + 1) * _result_eps(T.dtype) * scale,

@@ -11,17 +11,26 @@ singular values s, so the answer is known and well conditioned:
   perturbation theory bounds the error of a backward-stable SVD by about
   e*s_1*(1 + 1/gap); we allow |err| <= 64*max(m, n)*e*s_1 (e of the input dtype).
 - whiten: centred data with relative gaps >= 25 % between singular values and column
-  means up to 5; Z is float64 and computed in float64 (the statement says so), and a
-  backward-stable computation is within 64*max(N, d)*e64*(s_1 + |mean|)/(s_r*gap)
+  means up to 5; Z is documented float64 (the statement: convert X first), and a
+  backward-stable computation in the INPUT's precision e (e32 for float32 data, e64
+  for float64 and integer data) is within 64*max(N, d)*e*(s_1 + |mean|)/(s_r*gap)
   (the perturbation bound for singular vectors, with a factor 64 of slack); columns are
   compared after aligning each column's sign with the reference (the sign is free).
+  So Z computed in float32 for float32 data has the right values (it costs only the
+  type test: Z should be float64); for float64 data the bound is the float64 one.
+
+Representation (grader.testing.expect_*): another container or dtype is converted for
+comparing (floats to the documented float dtype) and costs only the function's type
+test; energy_rank's k goes through expect_int (a Python int or NumPy integer is the
+documented type; a whole float or a one-element array is converted and noted). Edge
+tests (an error to raise, k = 0) cost only their own share, not the function's core.
 """
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, cases, expect_array
+from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, cases, expect_array, expect_int
 from grader.testing.compare import eps
 
 
@@ -42,12 +51,9 @@ def _svd_matrix(rng, m, n, s):
     return _orthonormal(rng, m, p) @ np.diag(s) @ _orthonormal(rng, n, p).T
 
 
-def _as_int(value, what="the rank") -> int:
-    if type(value) is int or (isinstance(value, np.integer)):
-        return int(value)
-    if type(value) is np.ndarray and value.ndim == 0 and value.dtype.kind in "iu":
-        return int(value)
-    raise GradingFailure(f"{what} should be an int, got {type(value).__name__}")
+def _as_int(value, what="k") -> int:
+    """energy_rank's k: a Python int or NumPy integer (a whole float or one-element array is a slip)."""
+    return expect_int(value, what=what, hint="return a Python int, e.g. int(np.searchsorted(...)) + 1")
 
 
 def _shape(rng, low=3, high=30):
@@ -148,17 +154,26 @@ def test_energy_rank_threshold_hit_exactly(student, rng):
             if got != expected:
                 raise GradingFailure(f"for singular values {s.tolist()} and threshold {t} (reached exactly at "
                                      f"k={expected}) energy_rank should be {expected}, got {got}")
+    # threshold 1.0 on a random (full-rank) matrix needs every component
+    X = rng.standard_normal(_shape(rng, 2, 9))
+    got = _as_int(student.energy_rank(X, 1.0))
+    if got != min(X.shape):
+        raise GradingFailure(f"threshold 1.0 needs every non-zero component: energy_rank of a random full-rank "
+                             f"{X.shape} matrix should be {min(X.shape)}, got {got}")
 
 
-@pytest.mark.task("energy_rank")
+@pytest.mark.task("energy_rank", edge=True)
 def test_energy_rank_value_errors(student, rng):
-    """thresholds outside (0, 1] and an all-zero X are ValueErrors"""
-    m, n = _shape(rng, 2, 9)
-    X = rng.standard_normal((m, n))
+    """thresholds outside (0, 1] are ValueErrors"""
+    X = rng.standard_normal(_shape(rng, 2, 9))
     for t in (0.0, -0.25, 1.0 + 1e-9, 2.0):
         student.expect_raises(ValueError, "energy_rank", X, t)
-    student.expect_raises(ValueError, "energy_rank", np.zeros((m, n)), 0.9)
-    assert _as_int(student.energy_rank(X, 1.0)) == min(m, n), "threshold 1.0 needs every non-zero component"
+
+
+@pytest.mark.task("energy_rank", edge=True)
+def test_energy_rank_zero_matrix(student, rng):
+    """an all-zero X (no energy) is a ValueError"""
+    student.expect_raises(ValueError, "energy_rank", np.zeros(_shape(rng, 2, 9)), 0.9)
 
 
 # ---- low_rank_approx ----------------------------------------------------------------------
@@ -180,6 +195,10 @@ def lr_square(rng):
     return _svd_matrix(rng, n, n, _gapped(rng, n)), None
 
 
+LOW_RANK_HINT = ("an ndarray, float32 for float32 input, float64 otherwise: compute in float64 if you like, "
+                 "then .astype(np.float32 if X.dtype == np.float32 else np.float64)")
+
+
 @pytest.mark.task("low_rank_approx")
 @cases(Case("random rectangular matrices", lr_random, weight=2), Case("square matrices", lr_square),
        Case("rank-deficient matrices", lr_rank_deficient))
@@ -192,26 +211,36 @@ def test_low_rank_approx(student, reference, rng, case):
             k = int(rng.integers(1, p)) if r is None else int(rng.integers(r, p + 1))
             ctx = f"{X.dtype} {X.shape} matrix, k={k}"
             out, after = student.call_with_args("low_rank_approx", X, k)
-            expect_array(out, shape=X.shape, dtype=X.dtype, what=f"the result ({ctx})")
+            out = expect_array(out, shape=X.shape, dtype=X.dtype, what=f"the result ({ctx})", hint=LOW_RANK_HINT)
             expected = reference.low_rank_approx(X.astype(np.float64), k)
             s1 = float(np.linalg.norm(X.astype(np.float64), 2))
             assert_close(out, expected, rtol=0, atol=64 * max(X.shape) * eps(dtype) * s1, context=ctx)
             assert_unchanged(X, after[0], what="X")
 
 
+@pytest.mark.task("low_rank_approx", edge=True)
+def test_low_rank_k_zero(student, rng):
+    """k = 0 gives zeros"""
+    X, _ = lr_random(rng)
+    atol = 64 * max(X.shape) * eps(np.float64) * float(np.linalg.norm(X, 2))
+    out = expect_array(student.low_rank_approx(X, 0), shape=X.shape, dtype=np.float64, what="the result for k=0",
+                       hint=LOW_RANK_HINT)
+    assert_close(out, np.zeros_like(X), rtol=0, atol=atol, what="k=0")
+
+
 @pytest.mark.task("low_rank_approx")
 def test_low_rank_extremes_and_integers(student, rng):
-    """k = 0 gives zeros, k = min(m, n) gives X; integer input gives float64"""
+    """k = min(m, n) gives X; integer input gives float64"""
     X, _ = lr_random(rng)
     m, n = X.shape
     atol = 64 * max(m, n) * eps(np.float64) * float(np.linalg.norm(X, 2))
-    assert_close(expect_array(student.low_rank_approx(X, 0), shape=X.shape, dtype=np.float64), np.zeros_like(X),
-                 rtol=0, atol=atol, what="k=0")
-    assert_close(expect_array(student.low_rank_approx(X, min(m, n)), shape=X.shape, dtype=np.float64), X,
+    assert_close(expect_array(student.low_rank_approx(X, min(m, n)), shape=X.shape, dtype=np.float64,
+                              what="the result for k=min(m, n)", hint=LOW_RANK_HINT), X,
                  rtol=0, atol=atol, what="k=min(m, n)")
     Xi = rng.integers(-4, 5, size=(m, n))
     k = int(rng.integers(1, min(m, n)))
-    out = expect_array(student.low_rank_approx(Xi, k), shape=Xi.shape, dtype=np.float64, what="the result for integer X")
+    out = expect_array(student.low_rank_approx(Xi, k), shape=Xi.shape, dtype=np.float64,
+                       what="the result for integer X", hint=LOW_RANK_HINT)
     U, s, Vt = np.linalg.svd(Xi.astype(np.float64))
     # integer matrices can have (near-)tied singular values, where X_k is not unique: check what is unique —
     # the rank, and the error, which Eckart–Young fixes at sqrt(sum_{i>k} s_i^2).
@@ -266,13 +295,17 @@ def wh_integer(rng):
     return rng.integers(-20, 21, size=(int(rng.integers(10, 40)), int(rng.integers(2, 6))))
 
 
-def _whiten_tol(X):
+def _whiten_tol(X, e):
+    """The bound for data X (float64 values) computed in a precision of epsilon ``e``: the input's."""
     Xc = X - X.mean(axis=0)
     s = np.linalg.svd(Xc, compute_uv=False)
     s = s[s > max(X.shape) * eps(np.float64) * s[0]]
     gaps = s[:-1] / s[1:] - 1 if len(s) > 1 else np.array([1.0])
     scale = s[0] + float(np.abs(X.mean(axis=0)).max())
-    return 64 * max(X.shape) * eps(np.float64) * scale / (s[-1] * min(1.0, float(gaps.min())))
+    return 64 * max(X.shape) * e * scale / (s[-1] * min(1.0, float(gaps.min())))
+
+
+WHITEN_HINT = "Z is a float64 ndarray whatever X's dtype: convert first, X = np.asarray(X, dtype=np.float64)"
 
 
 @pytest.mark.task("whiten")
@@ -291,8 +324,9 @@ def test_whiten(student, reference, rng, case):
             expected = reference.whiten(X64)
             ctx = f"{X.dtype} data of shape {X.shape}, centred rank {expected.shape[1]}"
             Z, after = student.call_with_args("whiten", X)
-            expect_array(Z, shape=expected.shape, dtype=np.float64, what=f"Z ({ctx})")
-            tol = _whiten_tol(X64)
+            Z = expect_array(Z, shape=expected.shape, dtype=np.float64, what=f"Z ({ctx})", hint=WHITEN_HINT)
+            # the input's precision: a float32 computation for float32 data has the right values
+            tol = _whiten_tol(X64, eps(np.float32 if X.dtype == np.float32 else np.float64))
             r = expected.shape[1]
             assert_close(Z.T @ Z, np.eye(r), rtol=0, atol=tol, what="Z^T Z", context=ctx)
             signs = np.where(np.sum(Z * expected, axis=0) < 0, -1.0, 1.0)

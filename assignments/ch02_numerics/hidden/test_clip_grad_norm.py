@@ -7,6 +7,14 @@ tolerance 1e-5 relative (float32, float64) admits both conventions, while the
 classic mistakes (clipping each tensor by its own norm, not clipping, always
 scaling, L1 or max norms, returning the norm after clipping, 0/0 on zero
 gradients) are off by O(1) or not finite.
+
+Representation (issue 10): the documented result is a tuple (list of tensors, total
+norm), the total a Python float or a 0-d tensor. A list for the tuple, a tuple for
+the list, a total of shape (1,) or clipped tensors of another dtype or device are
+converted for comparing and cost only the type test ("returns the documented
+type", 1/8 of the points), and so does a numpy array (the wrong library, converted
+like any other container); a wrong number of items fails the values. The all-zero case stays a core test: 0/0 on zero
+gradients is the numerical failure this chapter is about, not a corner convention.
 """
 from __future__ import annotations
 
@@ -16,7 +24,9 @@ import numpy as np
 import pytest
 import torch
 
-from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, cases, expect_float, expect_tensor, noncontiguous
+from grader.testing import (Case, GradingFailure, assert_close, assert_unchanged, cases, expect_float, expect_tensor,
+                            expect_tuple, noncontiguous)
+from grader.testing import record
 
 TOL = dict(rtol=1e-5, atol=1e-7)
 DTYPES = (torch.float32, torch.float64)
@@ -82,21 +92,49 @@ CASES = [
 ]
 
 
+def _clipped_list(value, n: int) -> list:
+    """The clipped gradients: a list of ``n`` items (a tuple is a slip; anything else fails)."""
+    if type(value) in (list, tuple) and len(value) == n:
+        record.representation_checked()
+        if type(value) is tuple:
+            record.slip("the clipped gradients should be a list, got a tuple; build it as a list, e.g. "
+                        "`[g * scale for g in grads]`", GradingFailure)
+        return list(value)
+    if type(value) in (list, tuple):
+        got = f"a {type(value).__name__} of {len(value)} items"
+    elif type(value).__module__.startswith("grader."):  # a wire marker: <unsupported value of type ...>
+        got = repr(value)
+    else:
+        got = f"a {type(value).__module__}.{type(value).__qualname__}".replace("builtins.", "")
+    raise GradingFailure(f"the clipped gradients (the first item returned) should be a list of {n} tensors, one per "
+                         f"input gradient, got {got}")
+
+
+def _clipped_hint(c, g) -> str | None:
+    if type(c) is not torch.Tensor:
+        return "return tensors, e.g. `g * scale`"
+    if c.dtype != g.dtype:
+        return ("keep each gradient's dtype: scale by a Python float (`g * float(scale)`) or cast back with "
+                "`.to(g.dtype)` (a float64 scale tensor turns a 0-d float32 gradient into float64)")
+    return "keep each gradient on its device: `g * scale` with a Python float or a tensor on g's device"
+
+
 def check_once(student, reference, grads, max_norm, *, unchanged=False):
     exp_list, exp_total = reference.clip_grad_norm([g.double() for g in grads], max_norm)
     result, after = student.call_with_args("clip_grad_norm", grads, max_norm)
-    if type(result) is not tuple or len(result) != 2:
-        raise GradingFailure(f"clip_grad_norm should return a tuple (clipped list, total norm), got {type(result).__name__}")
-    got_list, got_total = result
-    if type(got_list) not in (list, tuple) or len(got_list) != len(grads):
-        raise GradingFailure(f"the clipped gradients should be a list of {len(grads)} tensors")
+    got_list, got_total = expect_tuple(result, 2, what="the result of clip_grad_norm",
+                                       hint="return a tuple: `return clipped, total`")
+    got_list = _clipped_list(got_list, len(grads))
     ctx = f"{len(grads)} {str(grads[0].dtype).replace('torch.', '')} tensors, max_norm={max_norm:.3g}"
-    total = expect_float(got_total, what="the total norm", allow_tensor=True)
+    total = expect_float(got_total, what="the total norm", allow_tensor=True,
+                         hint="return the norm as a Python float (`float(total)`) or a 0-d tensor")
     assert_close(np.float64(total), np.float64(exp_total), **TOL, what="the total norm", context=ctx)
     for i, (g, c, e) in enumerate(zip(grads, got_list, exp_list)):
-        expect_tensor(c, like=g, what=f"clipped tensor {i}")
+        c = expect_tensor(c, like=g, what=f"clipped tensor {i} ({ctx})", hint=_clipped_hint(c, g))
         assert_close(c, e, **TOL, what=f"clipped tensor {i}", context=ctx)
     if unchanged:
+        if not after:
+            raise GradingFailure("the worker did not return the arguments")
         for i, (g, a) in enumerate(zip(grads, after[0])):
             assert_unchanged(g, a, what=f"input gradient {i}")
 

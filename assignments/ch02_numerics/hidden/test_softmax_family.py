@@ -2,9 +2,22 @@
 
 One spec per function (reference output, expected shape, tolerance) and one list
 of input cases shared by the three; each (function, case) pair is one graded test.
-Every test draws several inputs per dtype from the hidden seed, compares the
-student's result with the reference computed in float64 on the same values, and
-checks the exact type, shape, dtype and device.
+Every test draws several inputs per dtype from the hidden seed and compares the
+student's result with the reference computed in float64 on the same values.
+
+Representation (issue 10): the result is converted to a tensor of the input's dtype
+and device for comparing (grader.testing.expect_tensor), so a float32 softmax of a
+float16 input, a float64 result of a float32 input, a Python float for a 0-d
+logsumexp or a tensor on another device costs only the function's type test
+("returns the documented type", a quarter of its points in this chapter: keeping the
+input's dtype, float16 included, is part of the lesson), and so does a numpy array of
+the right values (the wrong library, converted like any other container). The shape is
+part of the values (logsumexp drops ``dim``).
+
+Edge tests (they cost only their own share, never the rule and speed points): a
+logsumexp slice of all -inf gives -inf (documented convention), and each function's
+default ``dim`` is -1. The -inf *entries* case stays core: masked logits are the
+normal use of all three functions.
 
 Tolerances (e = machine epsilon of the input dtype, S = largest |finite x| in the
 input, n = size along dim) follow a first-order error analysis of a correct
@@ -189,15 +202,42 @@ def _describe(x: torch.Tensor, dim: int) -> str:
     return f"{str(x.dtype).replace('torch.', '')} input of shape {tuple(x.shape)}{layout}, dim={dim}"
 
 
-def check_once(student, reference, x: torch.Tensor, dim: int, spec: Spec, *, unchanged: bool = False) -> None:
-    """One call: exact type/shape/dtype/device, values within tolerance and, with
-    ``unchanged``, the input as sent (a garbage answer never passes the mutation test)."""
-    expected = getattr(reference, spec.name)(x.to(torch.float64), dim=dim)
-    out, after = student.call_with_args(spec.name, x, dim=dim)
-    ctx = _describe(x, dim)
-    expect_tensor(out, shape=spec.expected_shape(x, dim), dtype=x.dtype, device=x.device,
-                  what=f"the result ({ctx})")
-    assert_close(out, expected, **spec.tolerance(x, dim), context=ctx)
+def _hint(out, x: torch.Tensor) -> str | None:
+    """The one-line way to the documented type, for the slip ``out`` shows."""
+    if isinstance(out, (np.ndarray, np.generic)):
+        return "this chapter computes in torch and returns torch tensors (torch.exp, torch.amax, .sum(dim=...))"
+    if type(out) is not torch.Tensor:
+        return "return a torch tensor, a 0-d one for a single value (not .item(), float(...) or .tolist())"
+    if out.dtype != x.dtype:
+        if x.dtype == torch.float16:
+            return ("a float16 input gives a float16 result: computing in float32 is fine, then cast back "
+                    "with `.to(x.dtype)`")
+        return "computing in another precision is fine, then cast back with `.to(x.dtype)`"
+    if out.device != x.device:
+        return "stay on x's device (build constants with `torch.zeros_like(x)` or `device=x.device`)"
+    return None
+
+
+def as_result(out, x: torch.Tensor, shape, what: str) -> torch.Tensor:
+    """The student's result as a tensor of ``x``'s dtype and device, for comparing: another
+    container (a numpy array included), dtype or device is a slip, for the type test."""
+    return expect_tensor(out, shape=shape, dtype=x.dtype, device=x.device, what=what, hint=_hint(out, x))
+
+
+def check_once(student, reference, x: torch.Tensor, dim: int | None, spec: Spec, *, unchanged: bool = False) -> None:
+    """One call: values within the tolerance of ``x``'s dtype, shape, and the representation
+    (a slip is noted for the type test); with ``unchanged``, the input as sent (a garbage
+    answer never passes the mutation test). ``dim=None``: called without ``dim`` (default -1)."""
+    d = -1 if dim is None else dim
+    expected = getattr(reference, spec.name)(x.to(torch.float64), dim=d)
+    if dim is None:
+        out, after = student.call_with_args(spec.name, x)
+        ctx = _describe(x, d).replace("dim=-1", "dim left at its default")
+    else:
+        out, after = student.call_with_args(spec.name, x, dim=dim)
+        ctx = _describe(x, dim)
+    out = as_result(out, x, spec.expected_shape(x, d), f"the result ({ctx})")
+    assert_close(out, expected, **spec.tolerance(x, d), context=ctx)
     if unchanged:
         if not after:
             raise GradingFailure("the worker did not return the arguments")
@@ -220,3 +260,48 @@ def test_input_not_modified(student, reference, rng, spec, device):
         for make in (random_logits, different_scales):
             x, dim = make(rng, dtype)
             check_once(student, reference, x.to(device), dim, spec, unchanged=True)
+
+
+@pytest.mark.parametrize("spec", [
+    pytest.param(s, marks=pytest.mark.task(f, edge=True, name="the default dim is -1 (the last axis)"))
+    for f, s in SPECS.items()])
+def test_default_dim(student, reference, rng, spec, device):
+    """Called without ``dim`` on 2-D and 3-D inputs whose axes all differ in size."""
+    for dtype in (torch.float32, torch.float64):
+        for ndim in (2, 3):
+            sizes = rng.choice(np.arange(3, 12), size=ndim, replace=False)
+            x = torch.tensor(rng.standard_normal(tuple(int(s) for s in sizes)) * 3, dtype=dtype)
+            check_once(student, reference, x.to(device), None, spec)
+
+
+def all_neg_inf_slices(rng, dtype):
+    """A 1-D input of all -inf, or 2-3-D inputs where some slices along dim are all -inf
+    (the others have -inf entries and finite ones)."""
+    if rng.random() < 0.25:
+        return torch.full((int(rng.integers(1, 7)),), float("-inf"), dtype=dtype), -1
+    x, dim = with_neg_inf(rng, dtype)
+    if x.dim() == 1:
+        x = torch.stack([x, torch.full_like(x, float("-inf"))])
+        dim = 1
+    moved = x.movedim(dim, -1)  # a view: writing into it writes into x
+    flat = moved.reshape(-1, moved.shape[-1])
+    rows = rng.choice(flat.shape[0], size=max(1, flat.shape[0] // 3), replace=False)
+    idx = np.unravel_index(rows, moved.shape[:-1])
+    moved[tuple(torch.as_tensor(i) for i in idx)] = float("-inf")
+    return x, dim
+
+
+@pytest.mark.task("logsumexp", edge=True, name="a slice of all -inf gives -inf")
+def test_logsumexp_all_neg_inf(student, reference, rng, device):
+    """The documented convention: log(sum(exp(-inf))) = log(0) = -inf, not nan."""
+    for dtype in FLOATS:
+        for _ in range(DRAWS):
+            x, dim = all_neg_inf_slices(rng, dtype)
+            try:
+                check_once(student, reference, x.to(device), dim, SPECS["logsumexp"])
+            except GradingFailure as exc:
+                if "nan" not in str(exc):
+                    raise
+                raise GradingFailure(f"{exc}. Hint: a slice whose max m is -inf gives x - m = -inf - (-inf) = nan; "
+                                     "shift such slices by 0 instead, e.g. m = torch.where(torch.isfinite(m), m, "
+                                     "torch.zeros_like(m))") from None

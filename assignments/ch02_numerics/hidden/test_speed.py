@@ -25,7 +25,9 @@ def _logits(rng, rows: int, cols: int, device: str = "cpu"):
 
 def _check(out, expected, args, kwargs):
     x = args[0]
-    expect_tensor(out, like=expected)
+    # compared in the input's dtype (a float64 result is rounded to float32 first, as in the correctness
+    # graders); a representation slip here costs nothing: the correctness graders' type test charges it
+    out = expect_tensor(out, like=x, what="the softmax of a timed call")
     e = torch.finfo(x.dtype).eps
     s = float(x.abs().max())
     k = 2 * s + 2 * math.log2(x.shape[-1] + 1) + 8

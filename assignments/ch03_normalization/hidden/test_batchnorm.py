@@ -33,34 +33,62 @@ measured: correct float32 implementations stay below 0.1 e x scale, i.e. >= 40x 
 in float64 the bounds are ~1e-12 relative, so the small mistakes (unbiased variance in
 the normalisation: 1/(2N) relative; biased variance in running_var: momentum/(N-1)
 relative; eps outside the square root) are caught by every float64 draw.
+
+Representation, the two-call check of "correct without modifying ... in place" and the
+hints on failures: as in test_layernorm.py (tolerances from the input's dtype; another
+dtype, device or container is converted for comparing and costs only the type test; a
+list for the returned tuple is accepted). A failed running_var that matches the update
+with the biased variance says so, and so does a swapped momentum.
+
+Edge tests (their own share only, never the rule point): training with a single row
+raises ValueError, and evaluation accepts a single row (the statement's two conventions
+on degenerate batches). Everything else is core.
 """
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, cases, expect_tensor, noncontiguous
+from grader.testing import Case, GradingFailure, assert_unchanged, cases, expect_tensor, noncontiguous
 from grader.testing.compare import eps as machine_eps
 
+
+def _conftest():
+    """conftest.py's helpers (pytest's --import-mode=importlib puts the graders' folder on no path)."""
+    spec = importlib.util.spec_from_file_location("_ch03_hidden_conftest", Path(__file__).with_name("conftest.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+H = _conftest()
 FLOATS = (torch.float32, torch.float64)
 DRAWS = 2
 K = 4.0
 
+# ``calls``: how many times the function is called with the same arguments in one worker call
+# (2: the second call must not see anything the first changed, and the first call's results
+# are read after both, so running statistics updated in place and returned show).
 FORWARD = (
-    "lambda m, x, g, b, rm, rv, training, kw: (lambda r: {'ok': isinstance(r, (tuple, list)) and len(r) == 4, "
-    "'type': type(r).__name__, 'len': len(r) if isinstance(r, (tuple, list)) else -1, "
-    "'keep': (r[0], r[2], r[3]) if isinstance(r, (tuple, list)) and len(r) == 4 else None, "
-    "'after': (x, g, b, rm, rv)})(m.batchnorm_forward(x, g, b, rm, rv, training, **kw))"
+    "lambda m, calls, x, g, b, rm, rv, training, kw: [(lambda r: {'kind': " + H.container("r") + ", "
+    "'len': " + H.length("r") + ", 'keep': (r[0], r[2], r[3]) if isinstance(r, (tuple, list)) and len(r) == 4 "
+    "else None})(m.batchnorm_forward(x, g, b, rm, rv, training, **kw)) for _ in range(calls)] + [(x, g, b, rm, rv)]"
 )
 BACKWARD = (
-    "lambda m, x, g, b, rm, rv, dout, kw: (lambda f: {'ok': True, 'grads': m.batchnorm_backward(dout, f[1]), "
-    "'dout': dout} if isinstance(f, (tuple, list)) and len(f) == 4 else {'ok': False, 'type': type(f).__name__})"
+    "lambda m, calls, x, g, b, rm, rv, dout, kw: (lambda f: {'kind': " + H.container("f") + ", "
+    "'len': " + H.length("f") + ", 'grads': [m.batchnorm_backward(dout, f[1]) for _ in range(calls)] "
+    "if isinstance(f, (tuple, list)) and len(f) == 4 else None, 'dout': dout})"
     "(m.batchnorm_forward(x, g, b, rm, rv, True, **kw))"
 )
+FORWARD_ITEMS = ("out", "cache", "running_mean", "running_var")
+TWICE = ("two calls with the same arguments must both give the right result: modify no input (nor the cache) in "
+         "place, and return the running statistics as new tensors")
 
 
 # ---- inputs ------------------------------------------------------------------------------------
@@ -144,8 +172,7 @@ def custom_momentum_eps(rng, dtype, training=True):
 def few_rows(rng, dtype, training=True):
     """N = 2 or 3 (where N / (N - 1) matters most), sometimes a single feature."""
     d = 1 if rng.random() < 0.3 else _size(rng, 2, 20)
-    n = int(rng.integers(2, 4)) if training else int(rng.integers(1, 4))
-    return _make(rng, dtype, n, d, training=training)
+    return _make(rng, dtype, int(rng.integers(2, 4)), d, training=training)
 
 
 def different_scales(rng, dtype, training=True):
@@ -169,7 +196,7 @@ def course_example(rng, dtype, training=True):
 CASES = [
     Case("random batches", random_batch, weight=2),
     Case("non-default momentum and eps", custom_momentum_eps),
-    Case("few rows (2 or 3; evaluation also 1), and a single feature", few_rows),
+    Case("few rows (2 or 3), and a single feature", few_rows),
     Case("columns of very different scales and offsets", different_scales),
     Case("non-contiguous inputs", non_contiguous),
     Case("the worked example", course_example),
@@ -226,65 +253,128 @@ def expected(reference, inp: BNInput) -> Expected:
 
 # ---- calling the student -----------------------------------------------------------------------
 
-def student_forward(student, inp: BNInput):
-    """((out, running_mean, running_var), (x, gamma, beta, running_mean, running_var) after the call)."""
-    r = student.run(FORWARD, inp.x, inp.gamma, inp.beta, inp.running_mean, inp.running_var, inp.training, inp.kw,
-                    label="batchnorm_forward")
-    if not r["ok"]:
-        got = f"a {r['type']} of length {r['len']}" if r["len"] >= 0 else f"a {r['type']}"
-        raise GradingFailure("batchnorm_forward should return a tuple (out, cache, running_mean, running_var), "
-                             f"got {got}")
-    return r["keep"], r["after"]
+def student_forward(student, inp: BNInput, calls: int = 1):
+    """([(out, running_mean, running_var) of each call], (x, gamma, beta, running_mean, running_var) after the calls)."""
+    with H.calling(inp.describe()):
+        *results, after = student.run(FORWARD, calls, inp.x, inp.gamma, inp.beta, inp.running_mean, inp.running_var,
+                                      inp.training, inp.kw, label="batchnorm_forward")
+    for r in results:
+        H.check_container(r["kind"], r["len"], FORWARD_ITEMS, "batchnorm_forward")
+    return [r["keep"] for r in results], after
 
 
-def check_forward(student, reference, inp: BNInput, *, unchanged: bool = False):
-    """Values of out and of the running statistics; returns the student's running statistics."""
+def _nth(i: int, calls: int) -> str:
+    return "" if calls == 1 else (" (first call)", " (second call with the same arguments)")[i]
+
+
+def forward_slips(inp: BNInput):
+    """What the common slips of batchnorm_forward return (float64): for out, running_mean and
+    running_var, ``(hint, value)`` pairs for the failure's message."""
+    x, g, b, rm, rv, _ = inp.as64()
+    ev, m = inp.eps_value, inp.momentum_value
+    n = x.shape[0]
+    mu = x.mean(0)
+    var = ((x - mu) ** 2).mean(0)
+    unbiased = var * n / (n - 1) if n > 1 else None
+    if not inp.training:
+        return {
+            "out": [("in evaluation mode normalise with running_mean and running_var, not the batch's statistics",
+                     lambda: (x - mu) / torch.sqrt(var + ev) * g + b),
+                    ("eps goes inside the square root: (x - running_mean) / sqrt(running_var + eps)",
+                     lambda: (x - rm) / (torch.sqrt(rv) + ev) * g + b)],
+            "running_mean": [("in evaluation mode return the running statistics unchanged",
+                              lambda: (1 - m) * rm + m * mu)],
+            "running_var": [("in evaluation mode return the running statistics unchanged",
+                             lambda: None if unbiased is None else (1 - m) * rv + m * unbiased)],
+        }
+    return {
+        "out": [("normalise with the biased batch variance, mean((x - mu)**2) (divide by N); only running_var uses "
+                 "the unbiased one", lambda: None if unbiased is None else (x - mu) / torch.sqrt(unbiased + ev) * g + b),
+                ("eps goes inside the square root: (x - mu) / sqrt(var + eps)",
+                 lambda: (x - mu) / (torch.sqrt(var) + ev) * g + b),
+                ("in training mode normalise with the batch's own mean and variance, not the running statistics",
+                 lambda: (x - rm) / torch.sqrt(rv + ev) * g + b)],
+        "running_mean": [("momentum is the weight of the new batch statistic: (1 - momentum) * running_mean + "
+                          "momentum * mu (as torch.nn.BatchNorm1d)", lambda: m * rm + (1 - m) * mu)],
+        "running_var": [("running_var must be updated with the UNBIASED batch variance, var * N / (N - 1) (as "
+                         "torch.nn.BatchNorm1d); out is normalised with the biased one. Your running_var matches the "
+                         "update with the biased variance", lambda: (1 - m) * rv + m * var),
+                        ("momentum is the weight of the new batch statistic: (1 - momentum) * running_var + "
+                         "momentum * unbiased_var (as torch.nn.BatchNorm1d)",
+                         lambda: None if unbiased is None else m * rv + (1 - m) * unbiased),
+                        ("momentum is the weight of the new batch statistic, and running_var is updated with the "
+                         "unbiased batch variance: (1 - momentum) * running_var + momentum * var * N / (N - 1)",
+                         lambda: m * rv + (1 - m) * var)],
+    }
+
+
+def check_forward(student, reference, inp: BNInput, *, unchanged: bool = False, calls: int = 1):
+    """Values of out and of the running statistics (of each call); returns the first call's
+    running statistics (as tensors of the documented type)."""
     exp = expected(reference, inp)
     ctx = inp.describe()
-    (out, rm, rv), after = student_forward(student, inp)
-    expect_tensor(out, like=inp.x, what=f"out ({ctx})")
-    expect_tensor(rm, like=inp.running_mean, what=f"the returned running_mean ({ctx})")
-    expect_tensor(rv, like=inp.running_var, what=f"the returned running_var ({ctx})")
-    assert_close(out, exp.out, rtol=0, atol=exp.tol["out"], what="out", context=ctx)
+    results, after = student_forward(student, inp, calls)
+    slips = forward_slips(inp)
     stat = "updated" if inp.training else "returned (unchanged in evaluation mode)"
-    assert_close(rm, exp.running_mean, rtol=0, atol=exp.tol["running_mean"], what=f"the {stat} running_mean",
-                 context=ctx)
-    assert_close(rv, exp.running_var, rtol=0, atol=exp.tol["running_var"], what=f"the {stat} running_var",
-                 context=ctx)
+    twice = TWICE if calls > 1 else None
+    first = None
+    for i, (out, rm, rv) in enumerate(results):
+        nth = _nth(i, calls)
+        out = expect_tensor(out, like=inp.x, what=f"out ({ctx})", hint=H.TYPE_HINT)
+        rm = expect_tensor(rm, like=inp.running_mean, what=f"the returned running_mean ({ctx})", hint=H.TYPE_HINT)
+        rv = expect_tensor(rv, like=inp.running_var, what=f"the returned running_var ({ctx})", hint=H.TYPE_HINT)
+        H.close_or_hint(out, exp.out, atol=exp.tol["out"], what="out" + nth, context=ctx, slips=slips["out"],
+                        otherwise=twice)
+        H.close_or_hint(rm, exp.running_mean, atol=exp.tol["running_mean"], what=f"the {stat} running_mean{nth}",
+                        context=ctx, slips=slips["running_mean"], otherwise=twice)
+        H.close_or_hint(rv, exp.running_var, atol=exp.tol["running_var"], what=f"the {stat} running_var{nth}",
+                        context=ctx, slips=slips["running_var"], otherwise=twice)
+        first = first or (rm, rv)
     if unchanged:
         for name, before, now in zip(("x", "gamma", "beta", "running_mean", "running_var"), inp.tensors(), after):
             assert_unchanged(before, now, what=f"the input {name}")
-    return rm, rv
+    return first
 
 
-def check_backward(student, reference, inp: BNInput, *, unchanged: bool = False):
-    """Values of (dx, dgamma, dbeta) for a training-mode forward; returns them (float64, CPU)."""
+def check_backward(student, reference, inp: BNInput, *, unchanged: bool = False, calls: int = 1):
+    """Values of (dx, dgamma, dbeta) for a training-mode forward (of each call); returns the first
+    call's (float64, CPU)."""
     inp = inp.replace(training=True)
     exp = expected(reference, inp)
     ctx = inp.describe()
-    r = student.run(BACKWARD, inp.x, inp.gamma, inp.beta, inp.running_mean, inp.running_var, inp.dout, inp.kw,
-                    label="batchnorm_backward")
-    if not r["ok"]:
-        raise GradingFailure("batchnorm_backward could not be graded: batchnorm_forward should return a tuple "
-                             f"(out, cache, running_mean, running_var), got a {r['type']}")
-    grads = r["grads"]
-    if type(grads) not in (tuple, list) or len(grads) != 3:
-        what = f"{type(grads).__name__} of length {len(grads)}" if type(grads) in (tuple, list) else type(grads).__name__
-        raise GradingFailure(f"batchnorm_backward should return a tuple (dx, dgamma, dbeta), got a {what}")
-    dx, dgamma, dbeta = grads
+    with H.calling(ctx):
+        r = student.run(BACKWARD, calls, inp.x, inp.gamma, inp.beta, inp.running_mean, inp.running_var, inp.dout,
+                        inp.kw, label="batchnorm_backward")
+    try:
+        H.check_container(r["kind"], r["len"], FORWARD_ITEMS, "batchnorm_forward")
+    except GradingFailure as exc:
+        raise GradingFailure(f"batchnorm_backward could not be graded: {exc}") from None
     d = inp.x.shape[1]
-    expect_tensor(dx, like=inp.x, what=f"dx ({ctx})")
-    vec = dict(shape=(d,), dtype=inp.x.dtype, device=inp.x.device)
-    expect_tensor(dgamma, **vec, what=f"dgamma ({ctx})")
-    expect_tensor(dbeta, **vec, what=f"dbeta ({ctx})")
-    dx64 = dx.detach().cpu().to(torch.float64)
-    assert_close(dx64 * exp.sigma, exp.dx * exp.sigma, rtol=0, atol=exp.tol["dx"],
-                 what="dx (each column multiplied by its sqrt(var + eps))", context=ctx)
-    assert_close(dgamma, exp.dgamma, rtol=0, atol=exp.tol["dgamma"], what="dgamma", context=ctx)
-    assert_close(dbeta, exp.dbeta, rtol=0, atol=exp.tol["dbeta"], what="dbeta", context=ctx)
+    x, g, _, _, _, dout = inp.as64()
+    dx_slips = H.dx_slips(x, g, dout, inp.eps_value, 0, "column")
+    vec = dict(shape=(d,), dtype=inp.x.dtype, device=inp.x.device, hint=H.TYPE_HINT)
+    twice = TWICE if calls > 1 else None
+    first = None
+    for i, grads in enumerate(r["grads"]):
+        H.check_container(H.kind_of(grads), len(grads) if isinstance(grads, (tuple, list)) else -1,
+                          ("dx", "dgamma", "dbeta"), "batchnorm_backward")
+        nth = _nth(i, calls)
+        dx, dgamma, dbeta = grads
+        dx = expect_tensor(dx, like=inp.x, what=f"dx ({ctx})", hint=H.TYPE_HINT)
+        dgamma = expect_tensor(dgamma, **vec, what=f"dgamma ({ctx})")
+        dbeta = expect_tensor(dbeta, **vec, what=f"dbeta ({ctx})")
+        dx64 = dx.detach().cpu().to(torch.float64)
+        H.close_or_hint(dx64 * exp.sigma, exp.dx * exp.sigma, atol=exp.tol["dx"],
+                        what="dx (each column multiplied by its sqrt(var + eps))" + nth, context=ctx,
+                        slips=dx_slips, otherwise=twice)
+        H.close_or_hint(dgamma, exp.dgamma, atol=exp.tol["dgamma"], what="dgamma" + nth, context=ctx,
+                        otherwise=twice)
+        H.close_or_hint(dbeta, exp.dbeta, atol=exp.tol["dbeta"], what="dbeta" + nth, context=ctx, otherwise=twice)
+        if first is None:
+            first = dx64, dgamma.detach().cpu().to(torch.float64), dbeta.detach().cpu().to(torch.float64)
     if unchanged:
         assert_unchanged(inp.dout, r["dout"], what="the input dout")
-    return dx64, dgamma.detach().cpu().to(torch.float64), dbeta.detach().cpu().to(torch.float64)
+    return first
 
 
 # ---- forward -------------------------------------------------------------------------------------
@@ -296,7 +386,7 @@ def _forward_params():
             # the parameter is not called `case`, so the graded name says the mode too
             yield pytest.param(c, training, id=f"{mode}-{c.id}",
                                marks=pytest.mark.task("batchnorm_forward", name=f"{mode}: {c.id}",
-                                                      weight=c.weight))
+                                                      weight=c.weight, edge=c.edge))
 
 
 @pytest.mark.parametrize(("spec", "training"), list(_forward_params()))
@@ -323,16 +413,33 @@ def test_several_steps(student, reference, rng, device):
 
 @pytest.mark.task("batchnorm_forward", name="correct without modifying any input in place (both modes)")
 def test_forward_inputs_not_modified(student, reference, rng, device):
+    """Two calls with the same arguments in one worker call: both results must be right (a
+    value check: running statistics updated in place give the second call other statistics,
+    and the first call's returned tensors change with them), and every input must come back
+    unchanged (a mutation whose values were right costs only this test, not the rule point)."""
     for dtype in FLOATS:
         for training in (True, False):
-            check_forward(student, reference, random_batch(rng, dtype, training).to(device), unchanged=True)
+            check_forward(student, reference, random_batch(rng, dtype, training).to(device), unchanged=True, calls=2)
 
 
-@pytest.mark.task("batchnorm_forward", name="training with a single row raises ValueError (as torch.nn.BatchNorm1d)")
+# The two edge cases of the statement ("Training-mode batch norm with N < 2 raises ValueError;
+# evaluation mode accepts N = 1"): documented conventions on degenerate batches, each costing
+# only its own share (grader.scoring: not the rule point).
+
+@pytest.mark.task("batchnorm_forward", edge=True,
+                  name="training with a single row raises ValueError (as torch.nn.BatchNorm1d)")
 def test_single_row_training_raises(student, rng, device):
     inp = _make(rng, torch.float32, 1, _size(rng, 2, 10)).to(device)
     student.expect_raises(ValueError, "batchnorm_forward", inp.x, inp.gamma, inp.beta, inp.running_mean,
                           inp.running_var, True)
+
+
+@pytest.mark.task("batchnorm_forward", edge=True, name="evaluation: a single row (N = 1)")
+def test_single_row_evaluation(student, reference, rng, device):
+    """Evaluation mode uses no batch statistics, so one row is a valid batch."""
+    for dtype in FLOATS:
+        d = 1 if dtype == torch.float32 else _size(rng, 2, 20)
+        check_forward(student, reference, _make(rng, dtype, 1, d, training=False).to(device))
 
 
 # ---- backward ------------------------------------------------------------------------------------
@@ -347,8 +454,11 @@ def test_backward_values(student, reference, rng, case, device):
 
 @pytest.mark.task("batchnorm_backward", name="correct without modifying dout in place")
 def test_backward_dout_not_modified(student, reference, rng, device):
+    """Two backward calls with the same dout and cache: both gradients must be right (a backward
+    that scales dout, or its cache, in place gives the second call other inputs), and dout must
+    come back unchanged."""
     for dtype in FLOATS:
-        check_backward(student, reference, random_batch(rng, dtype).to(device), unchanged=True)
+        check_backward(student, reference, random_batch(rng, dtype).to(device), unchanged=True, calls=2)
 
 
 @pytest.mark.task("batchnorm_backward", weight=2)

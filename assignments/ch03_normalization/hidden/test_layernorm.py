@@ -38,36 +38,69 @@ square root, a missing term in dx) by factors of 1e6 and more.
 Gradients are also checked without the reference: finite differences of
 f(x) = sum(dout * layernorm(x)) (reference forward, float64) along random
 directions must match <dx, v>, <dgamma, u> and <dbeta, w>.
+
+Representation. The tolerances above use e of the INPUT's dtype. A result of another
+dtype, device or container (float64 for float32 input, a numpy array, a CPU tensor for
+CUDA input) is converted by ``expect_tensor`` to the input's dtype and device for comparing
+and noted as a slip: it costs only the function's "returns the documented type" test.
+The returned tuple is taken apart in the worker (the cache never leaves it); a list of
+the same length is accepted, as the statement says; another container or length fails.
+
+Edge tests (they cost only their own share, never the rule or speed point): the 1-D
+input, a documented convention ("Layer norm accepts a 1-D x"). Everything else is core.
+
+"Correct without modifying ... in place" calls the function twice with the same arguments
+in one worker call: both results must be right (a value check: an input, or the cache,
+changed in place gives the second call other inputs), then the inputs must come back
+unchanged (a mutation whose values were right costs only that test).
+
+A failed value check names the common slip it matches, if any (the biased variance, eps
+inside the square root, a missing term of dx, dgamma not summed over every leading axis).
 """
 from __future__ import annotations
 
 import dataclasses
+import importlib.util
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, expect_tensor, noncontiguous
+from grader.testing import Case, GradingFailure, assert_unchanged, expect_tensor, noncontiguous
 from grader.testing.compare import eps as machine_eps
 
+
+def _conftest():
+    """conftest.py's helpers (pytest's --import-mode=importlib puts the graders' folder on no path)."""
+    spec = importlib.util.spec_from_file_location("_ch03_hidden_conftest", Path(__file__).with_name("conftest.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+H = _conftest()
 FLOATS = (torch.float32, torch.float64)
 DRAWS = 2
 K = 4.0
 
 # Trusted snippets, run in the worker against the student's module. Only the pieces
-# the graders need come back; the cache never leaves the worker.
+# the graders need come back; the cache never leaves the worker. ``calls``: how many
+# times the function is called with the same arguments (2: the second call must not
+# see anything the first changed, and the first call's results are read after both).
 FORWARD = (
-    "lambda m, x, g, b, kw: (lambda r: {'ok': isinstance(r, (tuple, list)) and len(r) == 2, "
-    "'type': type(r).__name__, 'len': len(r) if isinstance(r, (tuple, list)) else -1, "
-    "'out': r[0] if isinstance(r, (tuple, list)) and len(r) == 2 else None, 'after': (x, g, b)})"
-    "(m.layernorm_forward(x, g, b, **kw))"
+    "lambda m, calls, x, g, b, kw: [(lambda r: {'kind': " + H.container("r") + ", 'len': " + H.length("r") + ", "
+    "'out': r[0] if isinstance(r, (tuple, list)) and len(r) == 2 else None})(m.layernorm_forward(x, g, b, **kw)) "
+    "for _ in range(calls)] + [(x, g, b)]"
 )
 BACKWARD = (
-    "lambda m, x, g, b, dout, kw: (lambda f: {'ok': True, 'grads': m.layernorm_backward(dout, f[1]), 'dout': dout} "
-    "if isinstance(f, (tuple, list)) and len(f) == 2 else {'ok': False, 'type': type(f).__name__})"
-    "(m.layernorm_forward(x, g, b, **kw))"
+    "lambda m, calls, x, g, b, dout, kw: (lambda f: {'kind': " + H.container("f") + ", 'len': " + H.length("f") + ", "
+    "'grads': [m.layernorm_backward(dout, f[1]) for _ in range(calls)] "
+    "if isinstance(f, (tuple, list)) and len(f) == 2 else None, 'dout': dout})(m.layernorm_forward(x, g, b, **kw))"
 )
+TWICE = ("two calls with the same arguments must both give the right result: modify no input (nor the cache) in "
+         "place, and return new tensors")
 
 
 # ---- inputs ------------------------------------------------------------------------------
@@ -179,7 +212,8 @@ CASES = [
     Case("3-D and 4-D inputs (sums over all leading axes)", many_leading_axes, weight=2),
     Case("non-default eps", custom_eps),
     Case("rows of very different scales and offsets", different_scales),
-    Case("a 1-D input (a single row)", one_dim),
+    # a documented corner convention (statement: "Layer norm accepts a 1-D x"): an edge case
+    Case("a 1-D input (a single row)", one_dim, edge=True),
     Case("size-1 leading axes, and D = 3", size_one_axes),
     Case("wide rows (D up to 1100)", wide_rows),
     Case("non-contiguous inputs", non_contiguous),
@@ -228,57 +262,101 @@ def expected(reference, inp: LNInput) -> Expected:
 
 # ---- calling the student ---------------------------------------------------------------------
 
-def student_forward(student, inp: LNInput):
-    """(out, (x, gamma, beta) as they are after the call)."""
-    r = student.run(FORWARD, inp.x, inp.gamma, inp.beta, inp.kw, label="layernorm_forward")
-    if not r["ok"]:
-        got = f"a {r['type']} of length {r['len']}" if r["len"] >= 0 else f"a {r['type']}"
-        raise GradingFailure(f"layernorm_forward should return a tuple (out, cache), got {got}")
-    return r["out"], r["after"]
+def student_forward(student, inp: LNInput, calls: int = 1):
+    """([out of each call], (x, gamma, beta) as they are after the calls)."""
+    with H.calling(inp.describe()):
+        *results, after = student.run(FORWARD, calls, inp.x, inp.gamma, inp.beta, inp.kw, label="layernorm_forward")
+    for r in results:
+        H.check_container(r["kind"], r["len"], ("out", "cache"), "layernorm_forward")
+    return [r["out"] for r in results], after
 
 
-def student_backward(student, inp: LNInput):
-    """((dx, dgamma, dbeta), dout as it is after the call)."""
-    r = student.run(BACKWARD, inp.x, inp.gamma, inp.beta, inp.dout, inp.kw, label="layernorm_backward")
-    if not r["ok"]:
-        raise GradingFailure("layernorm_backward could not be graded: layernorm_forward should return a tuple "
-                             f"(out, cache), got a {r['type']}")
-    grads = r["grads"]
-    if type(grads) not in (tuple, list) or len(grads) != 3:
-        what = f"{type(grads).__name__} of length {len(grads)}" if type(grads) in (tuple, list) else type(grads).__name__
-        raise GradingFailure(f"layernorm_backward should return a tuple (dx, dgamma, dbeta), got a {what}")
-    return tuple(grads), r["dout"]
+def student_backward(student, inp: LNInput, calls: int = 1):
+    """([(dx, dgamma, dbeta) of each call], dout as it is after the calls)."""
+    with H.calling(inp.describe()):
+        r = student.run(BACKWARD, calls, inp.x, inp.gamma, inp.beta, inp.dout, inp.kw, label="layernorm_backward")
+    try:
+        H.check_container(r["kind"], r["len"], ("out", "cache"), "layernorm_forward")
+    except GradingFailure as exc:
+        raise GradingFailure(f"layernorm_backward could not be graded: {exc}") from None
+    for grads in r["grads"]:
+        H.check_container(H.kind_of(grads), len(grads) if isinstance(grads, (tuple, list)) else -1,
+                          ("dx", "dgamma", "dbeta"), "layernorm_backward")
+    return [tuple(g) for g in r["grads"]], r["dout"]
 
 
-def check_forward(student, reference, inp: LNInput, *, unchanged: bool = False) -> None:
+def _nth(i: int, calls: int) -> str:
+    return "" if calls == 1 else (" (first call)", " (second call with the same arguments)")[i]
+
+
+def forward_slips(inp: LNInput):
+    """What the common slips of layernorm_forward return (float64), for the failure's hint."""
+    x, g, b, _ = inp.as64()
+    d, ev = x.shape[-1], inp.eps_value
+    mu = x.mean(-1, keepdim=True)
+    var = ((x - mu) ** 2).mean(-1, keepdim=True)
+    return [
+        ("normalise with the biased variance, mean((x - mu)**2) (divide by D); torch.var divides by D - 1 unless "
+         "given correction=0", lambda: None if d < 2 else (x - mu) / torch.sqrt(var * d / (d - 1) + ev) * g + b),
+        ("eps goes inside the square root: (x - mu) / sqrt(var + eps)",
+         lambda: (x - mu) / (torch.sqrt(var) + ev) * g + b),
+    ]
+
+
+def check_forward(student, reference, inp: LNInput, *, unchanged: bool = False, calls: int = 1) -> None:
     exp = expected(reference, inp)
     ctx = inp.describe()
-    out, after = student_forward(student, inp)
-    expect_tensor(out, like=inp.x, what=f"out ({ctx})")
-    assert_close(out, exp.out, rtol=0, atol=exp.tol["out"], what="out", context=ctx)
+    outs, after = student_forward(student, inp, calls)
+    for i, out in enumerate(outs):
+        out = expect_tensor(out, like=inp.x, what=f"out ({ctx})", hint=H.TYPE_HINT)
+        H.close_or_hint(out, exp.out, atol=exp.tol["out"], what="out" + _nth(i, calls), context=ctx,
+                        slips=forward_slips(inp), otherwise=TWICE if calls > 1 else None)
     if unchanged:
         for name, before, now in zip(("x", "gamma", "beta"), (inp.x, inp.gamma, inp.beta), after):
             assert_unchanged(before, now, what=f"the input {name}")
 
 
-def check_backward(student, reference, inp: LNInput, *, unchanged: bool = False):
-    """Values of (dx, dgamma, dbeta) within tolerance; returns them (float64, CPU)."""
+def _vector(value, inp: LNInput, what: str, ctx: str):
+    """dgamma or dbeta: shape (D,), the input's dtype and device; a wrong shape gets a hint."""
+    d = inp.x.shape[-1]
+    try:
+        return expect_tensor(value, shape=(d,), dtype=inp.x.dtype, device=inp.x.device, what=f"{what} ({ctx})",
+                             hint=H.TYPE_HINT)
+    except GradingFailure as exc:
+        if "should have shape" not in str(exc):
+            raise
+        if inp.x.dim() == 1:
+            hint = (f"a 1-D x is a single row: there is nothing to sum, {what} = dout{' * xhat' if what == 'dgamma' else ''}"
+                    " (t.sum(dim=()) sums over every axis)")
+        else:
+            hint = "sum over every leading axis, e.g. t.reshape(-1, D).sum(dim=0)"
+        raise GradingFailure(f"{exc}. Hint: {hint}") from None
+
+
+def check_backward(student, reference, inp: LNInput, *, unchanged: bool = False, calls: int = 1):
+    """Values of (dx, dgamma, dbeta) within tolerance (of each call); returns the first call's (float64, CPU)."""
     exp = expected(reference, inp)
     ctx = inp.describe()
-    (dx, dgamma, dbeta), dout_after = student_backward(student, inp)
-    d = inp.x.shape[-1]
-    expect_tensor(dx, like=inp.x, what=f"dx ({ctx})")
-    vec = dict(shape=(d,), dtype=inp.x.dtype, device=inp.x.device)
-    expect_tensor(dgamma, **vec, what=f"dgamma ({ctx})")
-    expect_tensor(dbeta, **vec, what=f"dbeta ({ctx})")
-    dx64 = dx.detach().cpu().to(torch.float64)
-    assert_close(dx64 * exp.sigma, exp.dx * exp.sigma, rtol=0, atol=exp.tol["dx"],
-                 what="dx (each row multiplied by its sqrt(var + eps))", context=ctx)
-    assert_close(dgamma, exp.dgamma, rtol=0, atol=exp.tol["dgamma"], what="dgamma", context=ctx)
-    assert_close(dbeta, exp.dbeta, rtol=0, atol=exp.tol["dbeta"], what="dbeta", context=ctx)
+    results, dout_after = student_backward(student, inp, calls)
+    x, g, _, dout = inp.as64()
+    dx_slips = H.dx_slips(x, g, dout, inp.eps_value, -1, "row")
+    first = None
+    for i, (dx, dgamma, dbeta) in enumerate(results):
+        nth, twice = _nth(i, calls), TWICE if calls > 1 else None
+        dx = expect_tensor(dx, like=inp.x, what=f"dx ({ctx})", hint=H.TYPE_HINT)
+        dgamma = _vector(dgamma, inp, "dgamma", ctx)
+        dbeta = _vector(dbeta, inp, "dbeta", ctx)
+        dx64 = dx.detach().cpu().to(torch.float64)
+        H.close_or_hint(dx64 * exp.sigma, exp.dx * exp.sigma, atol=exp.tol["dx"],
+                        what="dx (each row multiplied by its sqrt(var + eps))" + nth, context=ctx,
+                        slips=dx_slips, otherwise=twice)
+        H.close_or_hint(dgamma, exp.dgamma, atol=exp.tol["dgamma"], what="dgamma" + nth, context=ctx, otherwise=twice)
+        H.close_or_hint(dbeta, exp.dbeta, atol=exp.tol["dbeta"], what="dbeta" + nth, context=ctx, otherwise=twice)
+        if first is None:
+            first = dx64, dgamma.detach().cpu().to(torch.float64), dbeta.detach().cpu().to(torch.float64)
     if unchanged:
         assert_unchanged(inp.dout, dout_after, what="the input dout")
-    return dx64, dgamma.detach().cpu().to(torch.float64), dbeta.detach().cpu().to(torch.float64)
+    return first
 
 
 # ---- value tests: one per (function, case) -------------------------------------------------
@@ -299,16 +377,23 @@ def test_values(student, reference, rng, fn, case, device):
 
 @pytest.mark.task("layernorm_forward", name="correct without modifying x, gamma or beta in place")
 def test_forward_inputs_not_modified(student, reference, rng, device):
+    """Two calls with the same x, gamma, beta in one worker call: both outs must be right (a
+    value check: a forward that changes an input in place gives the second call other inputs),
+    and the inputs must come back unchanged (a mutation whose values were right costs only
+    this test, not the rule point)."""
     for dtype in FLOATS:
         for make in (random_rows, many_leading_axes):
-            check_forward(student, reference, make(rng, dtype).to(device), unchanged=True)
+            check_forward(student, reference, make(rng, dtype).to(device), unchanged=True, calls=2)
 
 
 @pytest.mark.task("layernorm_backward", name="correct without modifying dout in place")
 def test_backward_dout_not_modified(student, reference, rng, device):
+    """Two backward calls with the same dout and cache (a residual connection hands the same
+    dout to two branches): both gradients must be right (a backward that scales dout, or its
+    cache, in place gives the second call other inputs), and dout must come back unchanged."""
     for dtype in FLOATS:
         for make in (random_rows, many_leading_axes):
-            check_backward(student, reference, make(rng, dtype).to(device), unchanged=True)
+            check_backward(student, reference, make(rng, dtype).to(device), unchanged=True, calls=2)
 
 
 # ---- gradients without the reference backward --------------------------------------------------

@@ -2,7 +2,13 @@
 
 Every case draws several inputs per dtype (float32, float64) from the hidden seed and
 compares the student's (B, L, D) result with the reference computed in float64 on the
-same values, after checking the exact type, shape, dtype and device. Inputs: x ~ N(0, 1),
+same values (a wrong shape fails the test). The representation (a torch tensor of x's
+dtype on x's device) is judged by ``expect_tensor``: a float64 result for float32 input,
+a numpy array or another device is converted for comparing and costs only the type test
+("multi_head_attention: returns the documented type"). The one edge test is the
+ValueError for num_heads not dividing D (an ``assert`` raising AssertionError, as in the
+Annotated Transformer or minGPT, loses only that test, not the rule and speed points).
+Inputs: x ~ N(0, 1),
 weights ~ N(0, g^2 / D) with a gain g in [0.8, 1.6], so per-head scores are O(1)-O(10)
 and the softmax temperature (1/sqrt(D/h) versus 1/sqrt(D)), the head split and the
 projections all change the result by O(1).
@@ -25,8 +31,8 @@ absolute values of the inputs, then a safety factor 2):
 Any correct formulation passes (reshape/transpose, a loop over heads, einsum, applying
 w_o per head and summing, float64 internally), while the classic mistakes (heads split
 with view(B, h, L, dh), strided heads, scaling by sqrt(D), no w_o, x @ w.T, softmax over
-the queries, the mask ignored) are off by O(1); the float64 draws make every such error
-stand out by many orders of magnitude.
+the queries, the mask ignored, a mask's head axis dropped) are off by O(1); the float64
+draws make every such error stand out by many orders of magnitude.
 """
 from __future__ import annotations
 
@@ -42,6 +48,8 @@ from grader.testing.compare import eps
 DTYPES = (torch.float32, torch.float64)
 DRAWS = 3
 FN = "multi_head_attention"
+TENSOR_HINT = ("return a torch tensor in x's dtype and on x's device: if you computed in float64, cast back "
+               "with .to(x.dtype)")
 COMPOSITE = (6, 9, 10, 12, 14, 15, 18, 20, 21, 24, 27, 30)
 ODD = (9, 15, 21, 25, 27, 33, 35)
 
@@ -135,6 +143,15 @@ def strided(inp):
     return out
 
 
+def per_head_masks(rng, dtype):
+    """Masks with a head axis: (B, H, L, L), (1, H, L, L) or (1, H, 1, L), a different mask per head."""
+    d = int(rng.choice(COMPOSITE))
+    heads = _proper_divisor(rng, d)
+    b, length = _size(rng, 2, 5), _size(rng, 3, 13)
+    options = [(b, heads, length, length), (1, heads, length, length), (1, heads, 1, length)]
+    return _inputs(rng, dtype, b, length, d, heads, _allowed(rng, options[int(rng.integers(0, len(options)))]))
+
+
 def causal_or_padding(rng, dtype):
     return causal(rng, dtype) if rng.random() < 0.5 else per_sequence_masks(rng, dtype)
 
@@ -146,6 +163,7 @@ CASES = [
     Case("num_heads = D (head dimension 1)", head_dim_one),
     Case("causal (L, L) mask", causal),
     Case("per-sequence (B, 1, L, L) and (B, 1, 1, L) masks", per_sequence_masks),
+    Case("per-head masks (B, H, L, L), (1, H, L, L), (1, H, 1, L)", per_head_masks),
     Case("L = 1 or B = 1", length_one),
     Case("non-contiguous inputs", causal_or_padding, params={"layout": strided}),
 ]
@@ -191,7 +209,7 @@ def check_once(student, reference, inp, *, unchanged=False):
         *((a.detach().cpu().double() if a.dtype != torch.bool else a.cpu()) if isinstance(a, torch.Tensor) else a
           for a in args))
     out, after = student.call_with_args(FN, *args)
-    expect_tensor(out, like=x, what=f"the result ({ctx})")
+    out = expect_tensor(out, like=x, what=f"the result ({ctx})", hint=TENSOR_HINT)
     assert_close(out, expected, **_tolerance(inp), context=ctx)
     if unchanged:
         for name, before, now in zip(NAMES, args, after):
@@ -218,9 +236,12 @@ def test_inputs_not_modified(student, reference, rng, device):
             check_once(student, reference, _to(make(rng, dtype), device), unchanged=True)
 
 
-@pytest.mark.task(FN)
+@pytest.mark.task(FN, edge=True)
 def test_num_heads_must_divide_d(student, rng, device):
     """ValueError when D % num_heads != 0"""
+    # An edge test: an invalid num_heads must raise ValueError (`raise ValueError(...)`, not
+    # `assert`, whose AssertionError the grader's message points out); missing it costs this
+    # test's share only.
     for dtype in DTYPES:
         for _ in range(2):
             d = _size(rng, 5, 22)

@@ -3,11 +3,19 @@
 Every case draws several inputs per dtype (float32, float64) from the hidden seed,
 calls the student's function, and checks
 
-- the exact types: a tuple (out, weights) of torch tensors with q's dtype and device,
-  out of shape (..., Lq, dv) and weights of shape (..., Lq, Lk);
+- the shapes: out (..., Lq, dv) and weights (..., Lq, Lk) (a wrong shape, or not two
+  results, fails the test);
 - the values of both against the reference computed in float64 on the same values;
 - three properties on the student's own result: every row of weights sums to 1,
   masked weights are 0, and out == weights @ v.
+
+The representation (a tuple of torch tensors with q's dtype and device) is judged by
+``expect_tuple``/``expect_tensor``: a list instead of the tuple, float64 weights for
+float32 input, a numpy array or another device are converted for comparing and cost
+only the function's type test ("scaled_dot_product_attention: returns the documented
+type"); the values above are judged on the converted result (a float64 result is
+rounded to float32 first, so its extra precision never hurts). There are no edge tests:
+every case is a valid input of the contract.
 
 Tolerances (e = machine epsilon of the input dtype; worst-case first-order error
 analysis of a correct implementation in that dtype, then a safety factor 2 for
@@ -43,12 +51,16 @@ import numpy as np
 import pytest
 import torch
 
-from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, cases, expect_tensor, noncontiguous
+from grader.testing import (Case, GradingFailure, assert_close, assert_unchanged, cases, expect_tensor, expect_tuple,
+                            noncontiguous)
 from grader.testing.compare import eps
 
 DTYPES = (torch.float32, torch.float64)
 DRAWS = 3
 FN = "scaled_dot_product_attention"
+TUPLE_HINT = "return out, weights (a tuple), not [out, weights]"
+TENSOR_HINT = ("return {name} as a torch tensor in q's dtype and on q's device: if you computed in float64, "
+               "cast back with .to(q.dtype); build new tensors with dtype=q.dtype, device=q.device")
 
 
 def _size(rng, low, high):
@@ -197,27 +209,31 @@ def check_once(student, reference, inp, *, unchanged=False):
         *(t.detach().cpu().double() for t in (q, k, v)), *(() if m64 is None else (m64,)))
 
     result, after = student.call_with_args(FN, *args)
-    if type(result) is not tuple or len(result) != 2:
-        raise GradingFailure(f"{FN} should return a tuple (out, weights), got {type(result).__name__} ({ctx})")
-    out, w = result
+    out, w = expect_tuple(result, 2, what=f"the result of {FN} ({ctx})", hint=TUPLE_HINT)
     batch, lq, lk, dv = tuple(q.shape[:-2]), q.shape[-2], k.shape[-2], v.shape[-1]
-    expect_tensor(w, shape=batch + (lq, lk), dtype=q.dtype, device=q.device, what=f"the weights ({ctx})")
-    expect_tensor(out, shape=batch + (lq, dv), dtype=q.dtype, device=q.device, what=f"the output ({ctx})")
+    w = expect_tensor(w, shape=batch + (lq, lk), dtype=q.dtype, device=q.device, what=f"the weights ({ctx})",
+                      hint=TENSOR_HINT.format(name="weights"))
+    out = expect_tensor(out, shape=batch + (lq, dv), dtype=q.dtype, device=q.device, what=f"the output ({ctx})",
+                        hint=TENSOR_HINT.format(name="out"))
 
     tol = _tolerances(q, k, v)
-    assert_close(w, exp_w, rtol=tol["rw"], atol=tol["tiny"], what="the weights", context=ctx)
-    assert_close(out, exp_out, rtol=0.0, atol=tol["out"], what="the output", context=ctx)
+    assert_close(w, exp_w, rtol=tol["rw"], atol=tol["tiny"],
+                 what="the weights (softmax of q @ k^T / sqrt(d) over the keys, d = q.shape[-1])", context=ctx)
+    assert_close(out, exp_out, rtol=0.0, atol=tol["out"], what="the output (weights @ v)", context=ctx)
 
     # properties of the student's own result
     w64, out64, v64 = w.detach().cpu().double(), out.detach().cpu().double(), v.detach().cpu().double()
     sums = w64.sum(-1)
-    assert_close(sums, torch.ones_like(sums), rtol=0.0, atol=tol["rw"], what="the row sums of the weights",
+    assert_close(sums, torch.ones_like(sums), rtol=0.0, atol=tol["rw"],
+                 what="the row sums of the weights (the softmax is over the last axis, the keys: dim=-1)",
                  context=ctx)
     if mask is not None:
         masked = w64.masked_select(~m64.expand(w64.shape))
         if masked.numel() and float(masked.abs().max()) > tol["tiny"]:
             raise GradingFailure(f"weights where the mask is False should be 0; the largest is "
-                                 f"{float(masked.abs().max()):.3g} ({ctx})")
+                                 f"{float(masked.abs().max()):.3g} ({ctx}); set those scores to -inf before the "
+                                 f"softmax (scores.masked_fill(~mask, float('-inf'))), not to 0, and keep the "
+                                 f"meaning of the mask: True = may attend")
     bound = (2 * tol["rw"] + 2 * tol["e"] * (lk + 4)) * (w64.abs() @ v64.abs()) + tol["tiny"]
     gap = (out64 - w64 @ v64).abs()
     if not bool((gap <= bound).all()):

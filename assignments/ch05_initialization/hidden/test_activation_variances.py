@@ -34,7 +34,8 @@ student's own he_normal, so a wrong initialiser cannot cost this function points
    (or below) all 15 reference values is exactly 2 / C(30, 15) = 1.29e-8; a union
    over the <= 11 layers gives <= 1.5e-7 per test.
 
-Plus type/shape/dtype on every call and determinism (same generator state, same
+Plus the shape on every call (the container and dtype are judged by the type test:
+a list of the right variances loses only that) and determinism (same generator state, same
 output; another state, another output).
 """
 from __future__ import annotations
@@ -57,8 +58,10 @@ def _no_pow2(d: int) -> int:
 
 def call(student, init_src: str, depth: int, width: int, n: int, gen, activation: str) -> np.ndarray:
     out = student.activation_variances(FunctionSource(init_src), depth, width, n, gen, activation=activation)
-    expect_array(out, shape=(depth + 1,), dtype=np.float64,
-                 what=f"activation_variances(depth={depth}, activation={activation!r})")
+    # another container (a list of variances) or dtype is a slip that costs only the type test
+    out = expect_array(out, shape=(depth + 1,), dtype=np.float64,
+                       what=f"activation_variances(depth={depth}, activation={activation!r})",
+                       hint="collect the variances and return np.array(variances, dtype=np.float64)")
     if not np.isfinite(out).all():
         raise GradingFailure(f"activation_variances(depth={depth}, activation={activation!r}) has non-finite entries")
     return out

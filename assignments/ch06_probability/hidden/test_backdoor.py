@@ -10,13 +10,20 @@ Wrong implementations rejected: the naive rate sum_z s_tz / sum_z n_tz (which eq
 weighting by P(z | t)), P(z) estimated from successes instead of totals, an unweighted
 mean over strata, P(z) taken within the treatment's own row; the "confounded" case makes
 treatment and stratum strongly dependent so that all of them are off by >= 1e-3.
+
+Representation: the result must be a dict keyed exactly by the treatment labels (a
+structure: anything else, or other keys, fails the value tests). Each probability is
+documented as a float (Python or numpy); a one-element array or list is converted and
+noted as a slip that costs only the type test. A modified table is noted after the values
+were checked (a mutation, which does not close the gate). The ValueError test for a missing
+or empty cell is an edge test.
 """
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from grader.testing import Case, GradingFailure, assert_close, cases, expect_float
+from grader.testing import Case, GradingFailure, assert_close, cases, expect_float, record
 
 TOL = dict(rtol=1e-12, atol=1e-15)
 DRAWS = 5
@@ -98,16 +105,22 @@ def check_table(student, reference, table, *, unchanged=False):
     n_t = len(expected)
     ctx = f"{n_t} treatments, {len(table) // n_t} strata"
     if type(result) is not dict:
-        raise GradingFailure(f"backdoor_adjustment should return a dict treatment -> probability, "
-                             f"got {type(result).__name__}")
+        got = getattr(result, "type_name", None) or type(result).__name__
+        raise GradingFailure(f"backdoor_adjustment should return a dict treatment -> probability, got {got} "
+                             "(a plain dict: build it with {t: ... for t in treatments} or dict(...))")
     if set(result) != set(expected) or len(result) != len(expected):
+        extra = sorted(map(repr, set(result) - set(expected)))[:3]
+        missing = sorted(map(repr, set(expected) - set(result)))[:3]
         raise GradingFailure(f"the result's keys should be exactly the table's {n_t} treatment labels "
-                             f"(with their types: str or int), got {len(result)} keys ({ctx})")
+                             f"(with their types: str or int), got {len(result)} keys ({ctx})"
+                             + (f"; missing e.g. {', '.join(missing)}" if missing else "")
+                             + (f"; unexpected e.g. {', '.join(extra)}" if extra else ""))
     for t in expected:
-        got = expect_float(result[t], what="each probability")
+        got = expect_float(result[t], what="each probability", hint="store a float, e.g. float(p)")
         assert_close(np.float64(got), np.float64(expected[t]), **TOL, what="P(success | do(t))", context=ctx)
-    if unchanged and (not after or after[0] != table):
-        raise GradingFailure("the table was modified in place; graded functions must not mutate their inputs")
+    if unchanged and (not after or after[0] != table):  # after the values (a mutation, not a value error)
+        record.mutation("the table was modified in place; graded functions must not mutate their inputs "
+                        "(read it, or work on a copy: table = dict(table))", GradingFailure)
 
 
 @pytest.mark.task("backdoor_adjustment")
@@ -123,7 +136,7 @@ def test_table_not_modified(student, reference, rng):
         check_table(student, reference, make(rng), unchanged=True)
 
 
-@pytest.mark.task("backdoor_adjustment")
+@pytest.mark.task("backdoor_adjustment", edge=True)
 def test_missing_or_empty_cell_raises(student, reference, rng):
     """ValueError when a (treatment, stratum) cell is missing or has total 0"""
     table = random_table(rng)
@@ -131,7 +144,16 @@ def test_missing_or_empty_cell_raises(student, reference, rng):
     keys = list(table)
     gone = keys[int(rng.integers(0, len(keys)))]
     missing = {k: v for k, v in table.items() if k != gone}
-    student.expect_raises(ValueError, "backdoor_adjustment", missing)
+    expect_value_error(student, missing)
     empty = dict(table)
     empty[keys[int(rng.integers(0, len(keys)))]] = (0, 0)
-    student.expect_raises(ValueError, "backdoor_adjustment", empty)
+    expect_value_error(student, empty)
+
+
+def expect_value_error(student, table):
+    try:
+        student.expect_raises(ValueError, "backdoor_adjustment", table)
+    except GradingFailure as exc:
+        raise GradingFailure(f"{exc}. Hint: check that every (treatment, stratum) pair is in the table with "
+                             "total > 0 and raise ValueError(...) otherwise (a KeyError or ZeroDivisionError "
+                             "is not a ValueError)") from None

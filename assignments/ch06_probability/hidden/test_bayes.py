@@ -1,10 +1,15 @@
 """Hidden graders for bayes_update and sequential_bayes.
 
-Values are compared with the reference computed in float64 on the same values.
+Values are compared with the reference computed in float64 on the same values. The
+result is converted to the documented kind for comparing (grader.testing.expect_array /
+expect_float): a float64 array for float32 inputs, a list or a one-element array is a slip
+of representation that costs only the function's type test, and the tolerance comes from
+the inputs' documented dtype, never from the dtype that came back. The ValueError tests
+are edge tests (edge=True): missing them costs only their own share.
 
 bayes_update tolerance (e = machine epsilon of the least precise floating input or of
-the result dtype, whichever is larger: numpy keeps 1 - prior in float32 for a float32
-prior even when another argument makes the result float64):
+the documented result dtype np.result_type(*args, 1.0), whichever is larger: numpy keeps
+1 - prior in float32 for a float32 prior even when another argument makes the result float64):
 |err| <= 4e + 32e*|expected|. P(D|+) = s p / (s p + f (1 - p)) has only positive terms,
 so a direct evaluation in the result dtype makes <= 6 roundings and is within ~6e
 relative; the odds form o/(1+o) with o = p/(1-p) * s/f, computing in float64 and
@@ -138,6 +143,11 @@ def _as64(a):
     return a.astype(np.float64) if isinstance(a, np.ndarray) else float(a)
 
 
+ARRAY_HINT = ("write s * p / (s * p + f * (1 - p)) directly on the arguments: numpy then gives "
+              "np.result_type(prior, sensitivity, false_positive_rate, 1.0) (float32 arrays stay float32); "
+              "no np.asarray(..., dtype=float), np.float64(...) or .astype(...)")
+
+
 def check_bayes(student, reference, args, *, unchanged=False):
     ctx = _describe(args)
     expected = reference.bayes_update(*(_as64(a) for a in args))
@@ -146,19 +156,29 @@ def check_bayes(student, reference, args, *, unchanged=False):
     else:
         out, after = student.bayes_update(*args), None
     if any(isinstance(a, np.ndarray) for a in args):
+        # the documented dtype, from the inputs: a result of another dtype is cast to it for comparing
         dtype = np.result_type(*args, 1.0)
         shape = np.broadcast_shapes(*(np.shape(a) for a in args))
-        expect_array(out, shape=shape, dtype=dtype, what=f"the result ({ctx})")
+        out = expect_array(out, shape=shape, dtype=dtype, what=f"the result ({ctx})", hint=ARRAY_HINT)
     else:
         dtype = np.float64
-        out = np.float64(expect_float(out, what=f"the result ({ctx})"))
+        out = np.float64(expect_float(out, what=f"the result ({ctx})",
+                                      hint="with no array argument return one float, e.g. float(posterior)"))
     # intermediates such as 1 - prior keep a float32 input's precision even when the result is float64
     e = max([eps(dtype)] + [eps(a.dtype) for a in args if isinstance(a, np.ndarray) and a.dtype.kind == "f"])
     assert_close(out, expected, rtol=32 * e, atol=4 * e, what="P(D | +)", context=ctx)
-    if unchanged:
+    if unchanged:  # after the values: a wrong value is reported as such, a modified input as a mutation
         for name, a, b in zip(ARGS, args, after):
             if isinstance(a, np.ndarray):
                 assert_unchanged(a, b, what=f"the input {name}")
+
+
+def expect_value_error(student, name, args, hint):
+    """``student.name(*args)`` raises ValueError; the message says how to get there."""
+    try:
+        student.expect_raises(ValueError, name, *args)
+    except GradingFailure as exc:
+        raise GradingFailure(f"{exc}. Hint: {hint}") from None
 
 
 @pytest.mark.task("bayes_update")
@@ -184,21 +204,27 @@ def _impossible(rng):
     return [(0.0, q, 0.0), (1.0, 0.0, q), (q, 0.0, 0.0), (0, 0, 0)]
 
 
-@pytest.mark.task("bayes_update")
+P_ZERO_HINT = ("compute P(+) = s * p + f * (1 - p) and raise ValueError(...) if any entry is 0 "
+               "(numpy gives nan for 0/0 without an error)")
+RANGE_HINT = ("check every argument (all entries of an array) and raise ValueError(...) if any is < 0, > 1 or nan, "
+              "e.g. a = np.asarray(v); if np.any(~((a >= 0) & (a <= 1))): raise ValueError(...)")
+
+
+@pytest.mark.task("bayes_update", edge=True)
 def test_bayes_impossible_positive_raises(student, reference, rng):
     """ValueError when a positive test is impossible (P(+) = 0), also for one array entry"""
     check_bayes(student, reference, random_scalars(rng))  # an always-raising function cannot pass
     for args in _impossible(rng):
-        student.expect_raises(ValueError, "bayes_update", *args)
+        expect_value_error(student, "bayes_update", args, P_ZERO_HINT)
     m = int(rng.integers(3, 9))
     prior = rng.uniform(0.1, 0.9, size=m)
     fpr = rng.uniform(0.1, 0.9, size=m)
     i = int(rng.integers(0, m))
     prior[i], fpr[i] = 0.0, 0.0
-    student.expect_raises(ValueError, "bayes_update", prior, float(rng.uniform(0.5, 1)), fpr)
+    expect_value_error(student, "bayes_update", (prior, float(rng.uniform(0.5, 1)), fpr), P_ZERO_HINT)
 
 
-@pytest.mark.task("bayes_update")
+@pytest.mark.task("bayes_update", edge=True)
 def test_bayes_out_of_range_raises(student, reference, rng):
     """ValueError for a probability outside [0, 1], also for one array entry"""
     check_bayes(student, reference, float64_arrays(rng))  # an always-raising function cannot pass
@@ -206,11 +232,11 @@ def test_bayes_out_of_range_raises(student, reference, rng):
         for bad in (-float(rng.uniform(0.01, 1)), 1 + float(rng.uniform(0.01, 1))):
             args = [float(rng.uniform(0.1, 0.9)) for _ in range(3)]
             args[k] = bad
-            student.expect_raises(ValueError, "bayes_update", *args)
+            expect_value_error(student, "bayes_update", args, RANGE_HINT)
     m = int(rng.integers(3, 9))
     sens = rng.uniform(0.5, 0.99, size=m)
     sens[int(rng.integers(0, m))] = 1.25
-    student.expect_raises(ValueError, "bayes_update", float(rng.uniform(0.1, 0.9)), sens, 0.1)
+    expect_value_error(student, "bayes_update", (float(rng.uniform(0.1, 0.9)), sens, 0.1), RANGE_HINT)
 
 
 # ---- sequential_bayes ----------------------------------------------------------------------
@@ -260,7 +286,8 @@ def check_sequential(student, reference, args):
     ctx = f"n_positive={n}"
     expected = reference.sequential_bayes(*args[:3], n)
     out = expect_array(student.sequential_bayes(*args), shape=(n,), dtype=np.float64,
-                       what=f"the posteriors ({ctx})")
+                       what=f"the posteriors ({ctx})",
+                       hint="collect the posteriors and return np.array(posteriors, dtype=np.float64)")
     e = eps(np.float64)
     assert_close(out, expected, rtol=16 * (n + 1) * e, atol=4 * e, what="the posteriors", context=ctx)
 
@@ -273,17 +300,27 @@ def test_sequential_values(student, reference, rng, case):
 
 
 @pytest.mark.task("sequential_bayes")
+def test_sequential_one_test(student, reference, rng):
+    """n_positive = 1 gives [bayes_update(...)]"""
+    for _ in range(3):
+        p, s, f = (float(rng.uniform(0.05, 0.95)) for _ in range(3))
+        check_sequential(student, reference, (p, s, f, 1))
+
+
+@pytest.mark.task("sequential_bayes", edge=True)
 def test_sequential_zero_tests(student, reference, rng):
-    """n_positive = 0 gives an empty float64 array; n = 1 gives [bayes_update(...)]"""
+    """n_positive = 0 gives an empty float64 array"""
     p, s, f = (float(rng.uniform(0.05, 0.95)) for _ in range(3))
+    check_sequential(student, reference, (p, s, f, 2))  # a stub or garbage cannot pass this test
     check_sequential(student, reference, (p, s, f, 0))
-    check_sequential(student, reference, (p, s, f, 1))
 
 
-@pytest.mark.task("sequential_bayes")
+@pytest.mark.task("sequential_bayes", edge=True)
 def test_sequential_negative_raises(student, reference, rng):
     """ValueError for a negative n_positive"""
     p, s, f = (float(rng.uniform(0.05, 0.95)) for _ in range(3))
     check_sequential(student, reference, (p, s, f, 2))  # a stub or garbage cannot pass this test
     for n in (-1, -int(rng.integers(2, 10))):
-        student.expect_raises(ValueError, "sequential_bayes", p, s, f, n)
+        expect_value_error(student, "sequential_bayes", (p, s, f, n),
+                           "check n_positive first and raise ValueError(...) if it is negative "
+                           "(range() of a negative number is silently empty)")

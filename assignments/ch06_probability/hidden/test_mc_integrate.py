@@ -37,6 +37,12 @@ chance): the estimate without the factor L (cases with L >= 2.5 or <= 0.45 and
 (or from a normal) instead of [low, high], SE = std / n (factor 1/sqrt(n)), SE without L
 (factor 1/L), variance instead of std (factor sigma or L sigma, never in [0.5, 2]),
 ignoring rng (determinism test). Speed is graded separately (the speed tests measure it).
+
+Representation: the result is documented as a tuple (estimate, standard_error) of two floats
+(Python or numpy). A list or a 1-d array of two, or a one-element array for a number, is
+converted for the checks and noted as a slip that costs only the type test. The ValueError
+test (n_samples < 2) is an edge test: missing it costs only its own share, not the rule and
+speed points.
 """
 from __future__ import annotations
 
@@ -46,7 +52,7 @@ import math
 import numpy as np
 import pytest
 
-from grader.testing import Case, FunctionSource, GradingFailure, cases, expect_float
+from grader.testing import Case, FunctionSource, GradingFailure, cases, expect_float, expect_tuple, record
 
 DELTA = 1e-7
 LAM = math.log(2 / DELTA)
@@ -235,18 +241,27 @@ CASES = [
 
 # ---- checks -----------------------------------------------------------------------------------
 
+PAIR_HINT = "return (estimate, standard_error), a tuple of two floats, e.g. return float(est), float(se)"
+
+
 def _pair(result, what="mc_integrate's result"):
-    if type(result) is not tuple or len(result) != 2:
-        got = f"a tuple of length {len(result)}" if type(result) is tuple else type(result).__name__
-        raise GradingFailure(f"{what} should be a tuple (estimate, standard_error), got {got}")
-    est = expect_float(result[0], what="the estimate")
-    se = expect_float(result[1], what="the standard error")
+    """(estimate, standard error) as floats. A list or a 1-d array of two, or a one-element
+    array for a number, is a slip of representation (only the type test); anything else fails."""
+    what = f"{what} (estimate, standard_error)"
+    if type(result) is np.ndarray and result.shape == (2,) and result.dtype.kind in "iuf":
+        record.representation_checked()
+        record.slip(f"{what} should be a tuple of 2, got a numpy.ndarray of shape (2,); {PAIR_HINT}", GradingFailure)
+        result = tuple(result)
+    est, se = expect_tuple(result, 2, what=what, hint=PAIR_HINT)
+    est = expect_float(est, what="the estimate", hint=PAIR_HINT)
+    se = expect_float(se, what="the standard error", hint=PAIR_HINT)
     if not (math.isfinite(est) and math.isfinite(se)):
         raise GradingFailure("the estimate and the standard error should be finite")
     return est, se
 
 
-def check_statistics(spec: Integrand, result) -> None:
+def check_statistics(spec: Integrand, result) -> tuple[float, float]:
+    """The statistical checks on one call's result; returns (estimate, standard error)."""
     est, se = _pair(result)
     ctx = f"f a {spec.family}, n_samples={spec.n}"
     se_true = spec.se_true
@@ -263,6 +278,7 @@ def check_statistics(spec: Integrand, result) -> None:
             f"the standard error ({ctx}) is {ratio:.3g} times (high-low)*sigma/sqrt(n), sigma the exact standard "
             f"deviation of f(U); a correct one (std with ddof 0 or 1) is within [{lo:.3f}, {hi:.3f}] times it "
             f"except with probability < 1e-7")
+    return est, se
 
 
 def call(student, spec: Integrand, rng, n=None):
@@ -304,26 +320,28 @@ def _determinism_spec(rng):
 def test_uses_rng(student, rng):
     """the same generator state gives the same result, another state another one"""
     spec = _determinism_spec(rng)
-    first = call(student, spec, rng)
-    check_statistics(spec, first)
-    again = call(student, spec, rng)   # the worker gets a generator in the same state again
-    if _pair(again) != _pair(first):
+    first = check_statistics(spec, call(student, spec, rng))
+    again = _pair(call(student, spec, rng))   # the worker gets a generator in the same state again
+    if again != first:
         raise GradingFailure("two calls with generators in the same state gave different results: "
                              "draw every sample from the rng argument (nothing from np.random or random)")
     other_rng = np.random.default_rng(rng.integers(2**63))
-    other = call(student, spec, other_rng)
-    check_statistics(spec, other)
-    if _pair(other)[0] == _pair(first)[0]:
+    other = check_statistics(spec, call(student, spec, other_rng))
+    if other[0] == first[0]:
         raise GradingFailure("generators in different states gave the same estimate: "
                              "draw the samples from the rng argument")
 
 
-@pytest.mark.task("mc_integrate")
+@pytest.mark.task("mc_integrate", edge=True)
 def test_too_few_samples_raises(student, rng):
     """ValueError for n_samples < 2"""
     spec = _determinism_spec(rng)
     check_statistics(spec, call(student, spec, rng))   # an always-raising function cannot pass
     f = FunctionSource("lambda x: np.exp(-x**2)")
     for n in (1, 0, -int(rng.integers(1, 100))):
-        student.expect_raises(ValueError, "mc_integrate", f, -1.0, 1.0, n, rng)
+        try:
+            student.expect_raises(ValueError, "mc_integrate", f, -1.0, 1.0, n, rng)
+        except GradingFailure as exc:
+            raise GradingFailure(f"{exc}. Hint: check n_samples first and raise ValueError(...) if it is "
+                                 "below 2 (one sample has no standard error; numpy only warns)") from None
 

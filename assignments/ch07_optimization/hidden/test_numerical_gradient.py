@@ -21,6 +21,17 @@ A forward difference errs by h/2 |f''_ii| ~ 5e-6 |f''_ii| (>= 100x the tolerance
 these functions), so it fails; applying h to every entry at once, handling only 1-D
 x, integer truncation of the perturbed copy, and float32 arithmetic are off by far more.
 
+float32 x: the input's precision also admits the rounding of g_i to float32 (rtol
++ eps32): a float64 computation stored in an array of x's dtype (np.zeros_like(x)) has
+the right values and costs only the type test, while differences taken in float32 (the
+step h lost in x_i + h, float32 values of f) are off by 1e-3 relative or more and fail.
+
+Representation: the gradient is a float64 array of x's shape; another container (a
+nested list) or dtype is compared by value and costs only the type test.
+
+The fifth function reads x[0], the first row of an n-D x: f must be called with
+arrays of x's shape (calling it on a flattened copy gives another function).
+
 With a non-default h (1e-2 .. 1e-3) the result is compared with the central difference
 *at that h* (the reference, float64, the same points): only the rounding terms remain,
 32 eps (F + 1) / h + 1e-9 |g_i| <= 1e-9 relative-ish, while ignoring h (using 1e-5)
@@ -58,6 +69,12 @@ def _g_coupled(x):
     return g.reshape(x.shape)
 
 
+def _g_first_row(x):
+    g = x ** 2
+    g[0] = g[0] - np.sin(x[0])
+    return g
+
+
 FUNCTIONS = [
     Fn("lambda x: np.sum(np.sin(x) * x**2)",
        lambda x: 2 * x * np.sin(x) + x ** 2 * np.cos(x), 24.0,
@@ -71,6 +88,10 @@ FUNCTIONS = [
     Fn("lambda x: np.sum(np.tanh(x) * x) + 0.25 * np.sum(x)**2",
        lambda x: np.tanh(x) + x / np.cosh(x) ** 2 + 0.5 * np.sum(x), 4.0,
        lambda x: float(np.sum(np.abs(x * np.tanh(x))) + 0.5 * np.sum(np.abs(x)) ** 2)),
+    # depends on x's shape: x[0] is the first row of an n-D x (f must be called with arrays of x's shape)
+    Fn("lambda x: np.sum(np.cos(x[0])) + np.sum(x ** 3) / 3",
+       _g_first_row, 3.0,
+       lambda x: float(np.sum(np.abs(np.cos(x[0]))) + np.sum(np.abs(x) ** 3) / 3)),
 ]
 
 
@@ -81,10 +102,16 @@ def _size(rng, low, high):
     return v
 
 
-def tolerance(fn: Fn, x64: np.ndarray, h: float, *, truncation: bool = True) -> dict:
-    """Allowed |error| = atol + rtol * |g_i| (see the module docstring)."""
+def tolerance(fn: Fn, x64: np.ndarray, h: float, *, truncation: bool = True, dtype=np.float64) -> dict:
+    """Allowed |error| = atol + rtol * |g_i| (see the module docstring). ``dtype``: x's dtype as sent;
+    for a float x less precise than float64 the rounding of g_i to x's precision is admitted too."""
     trunc = 4 * h * h * fn.t3 / 6 if truncation else 0.0
-    return dict(rtol=1e-9, atol=trunc + 32 * EPS * (fn.scale(x64) + 1) / h)
+    dtype = np.dtype(dtype)
+    own = eps(dtype) if dtype.kind == "f" and dtype.itemsize < 8 else 0.0
+    return dict(rtol=1e-9 + own, atol=trunc + 32 * EPS * (fn.scale(x64) + 1) / h)
+
+
+HINT = "build the gradient as np.zeros(x.shape, dtype=np.float64) (np.zeros_like(x) keeps x's dtype)"
 
 
 # ---- x makers: rng -> x ------------------------------------------------------------------
@@ -124,8 +151,9 @@ def check(student, fn: Fn, x, *, unchanged=False):
         out, after = student.call_with_args("numerical_gradient", FunctionSource(fn.src), x)
     else:
         out = student.numerical_gradient(FunctionSource(fn.src), x)
-    expect_array(out, shape=x.shape, dtype=np.float64, what=f"the gradient ({ctx})")
-    assert_close(out, g, **tolerance(fn, x64, 1e-5), what="the gradient (vs the analytic one)", context=ctx)
+    out = expect_array(out, shape=x.shape, dtype=np.float64, what=f"the gradient ({ctx})", hint=HINT)
+    assert_close(out, g, **tolerance(fn, x64, 1e-5, dtype=x.dtype), what="the gradient (vs the analytic one)",
+                 context=ctx)
     if unchanged:
         assert_unchanged(x, after[1], what="x")
 
@@ -156,7 +184,7 @@ def test_non_default_h(student, reference, rng):
             expected = reference.numerical_gradient(fn.f, x.astype(np.float64), h=h)
             out = student.numerical_gradient(FunctionSource(fn.src), x, h=h)
             ctx = f"x of shape {x.shape}, a non-default h, f = {fn.src}"
-            expect_array(out, shape=x.shape, dtype=np.float64, what=f"the gradient ({ctx})")
+            out = expect_array(out, shape=x.shape, dtype=np.float64, what=f"the gradient ({ctx})", hint=HINT)
             assert_close(out, expected, **tolerance(fn, x.astype(np.float64), h, truncation=False),
                          what="the gradient (vs the central difference at this h)", context=ctx)
 
