@@ -99,7 +99,11 @@ def test_cheater_scores_zero_on_faked_functions(graded):
     mallory = results["mallory_cheater"]
     for f in ("stable_softmax", "logsumexp", "log_softmax"):
         assert fn_score(mallory, f) == 0, f
-    assert fn_score(mallory, "clip_grad_norm") == 4, "her honest function keeps its points"
+    # her honest function keeps its correctness points; its rule point goes with the import-time
+    # patches of numpy and torch, which are charged to every function
+    assert fn_score(mallory, "clip_grad_norm") == 3
+    rule = [t for t in mallory["tests"] if t["name"] == "clip_grad_norm: follows the chapter's rules"][0]
+    assert rule["status"] == "failed" and "at import time" in rule["output"], rule
 
 
 def test_forbidden_calls_lose_rule_and_speed_points_only(graded):

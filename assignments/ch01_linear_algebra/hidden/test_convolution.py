@@ -136,6 +136,12 @@ def test_toeplitz_kernel_longer_than_signal(student, rng):
     student.expect_raises(ValueError, "toeplitz_matrix", _kernel(rng, (n + int(rng.integers(1, 4)),), np.float64), n)
 
 
+@pytest.mark.task("toeplitz_matrix", edge=True)
+def test_toeplitz_empty_kernel(student, rng):
+    """an empty kernel is a ValueError"""
+    student.expect_raises(ValueError, "toeplitz_matrix", np.zeros(0), int(rng.integers(1, 10)))
+
+
 @pytest.mark.task("conv1d_valid")
 @cases(*SIZES_1D)
 def test_conv1d_valid(student, rng, case):

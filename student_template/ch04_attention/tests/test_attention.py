@@ -9,17 +9,20 @@ inputs, no mutation of inputs, positional encodings up to seq_len ~1000).
 import pytest
 import torch
 
-from grader.testing import assert_close, assert_unchanged, expect_tensor
+from grader.testing import assert_close, assert_unchanged, expect_tensor, expect_tuple
 
 F32 = dict(rtol=1e-5, atol=1e-6)
 SDPA = "scaled_dot_product_attention"
 MHA = "multi_head_attention"
 PE = "sinusoidal_positional_encoding"
+SDPA_HINT = "return tensors in q's dtype and on q's device (if you computed in float64: .to(q.dtype))"
+MHA_HINT = "return a tensor in x's dtype and on x's device (if you computed in float64: .to(x.dtype))"
+PE_HINT = "return a torch.float32 tensor on the CPU (e.g. finish with .to(torch.float32))"
 
 
 def _pair(result):
-    assert isinstance(result, tuple) and len(result) == 2, "scaled_dot_product_attention should return (out, weights)"
-    return result
+    return expect_tuple(result, 2, what="the result of scaled_dot_product_attention",
+                        hint="return out, weights (a tuple), not [out, weights]")
 
 
 @pytest.mark.task(SDPA)
@@ -30,9 +33,9 @@ def test_sdpa_worked_example(student):
         k = torch.tensor([[1.0, 0.0], [0.0, 1.0]], dtype=dtype)
         v = torch.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=dtype)
         out, w = _pair(student.scaled_dot_product_attention(q, k, v))
-        assert_close(expect_tensor(w, shape=(1, 2), dtype=dtype, device=q.device, what="the weights"),
+        assert_close(expect_tensor(w, shape=(1, 2), dtype=dtype, device=q.device, what="the weights", hint=SDPA_HINT),
                      [[0.6697615493266569, 0.33023845067334306]], **F32, what="the weights")
-        assert_close(expect_tensor(out, shape=(1, 2), dtype=dtype, device=q.device, what="the output"),
+        assert_close(expect_tensor(out, shape=(1, 2), dtype=dtype, device=q.device, what="the output", hint=SDPA_HINT),
                      [[1.660476901346686, 2.660476901346686]], **F32, what="the output")
 
 
@@ -42,11 +45,11 @@ def test_sdpa_causal_mask(student):
     x = torch.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]])
     mask = torch.ones(3, 3, dtype=torch.bool).tril()
     out, w = _pair(student.scaled_dot_product_attention(x, x, x, mask))
-    expect_tensor(w, shape=(3, 3), dtype=x.dtype, device=x.device, what="the weights")
+    w = expect_tensor(w, shape=(3, 3), dtype=x.dtype, device=x.device, what="the weights", hint=SDPA_HINT)
     assert_close(w, [[1.0, 0.0, 0.0], [0.33023845067334306, 0.6697615493266569, 0.0],
                      [0.24825507825772308, 0.24825507825772308, 0.5034898434845538]], **F32, what="the weights")
     assert bool((w[mask.logical_not()] == 0).all()), "masked weights should be exactly 0"
-    assert_close(expect_tensor(out, like=x, what="the output"),
+    assert_close(expect_tensor(out, like=x, what="the output", hint=SDPA_HINT),
                  [[1.0, 0.0], [0.33023845067334306, 0.6697615493266569], [0.7517449217422769, 0.7517449217422769]],
                  **F32, what="the output")
 
@@ -58,9 +61,9 @@ def test_sdpa_equal_keys_average_values(student):
     k = torch.ones(2, 5, 4)
     v = torch.arange(2 * 5 * 6, dtype=torch.float32).reshape(2, 5, 6)
     out, w = _pair(student.scaled_dot_product_attention(q, k, v))
-    assert_close(expect_tensor(w, shape=(2, 3, 5), dtype=q.dtype, device=q.device, what="the weights"),
+    assert_close(expect_tensor(w, shape=(2, 3, 5), dtype=q.dtype, device=q.device, what="the weights", hint=SDPA_HINT),
                  torch.full((2, 3, 5), 0.2), **F32, what="the weights")
-    assert_close(expect_tensor(out, shape=(2, 3, 6), dtype=q.dtype, device=q.device, what="the output"),
+    assert_close(expect_tensor(out, shape=(2, 3, 6), dtype=q.dtype, device=q.device, what="the output", hint=SDPA_HINT),
                  v.mean(dim=1, keepdim=True).expand(2, 3, 6), **F32, what="the output")
 
 
@@ -72,9 +75,9 @@ def test_sdpa_key_padding_mask_broadcasts(student):
     v = torch.arange(2 * 4 * 1, dtype=torch.float32).reshape(2, 4, 1)
     mask = torch.tensor([[[True, True, False, False]], [[True, True, True, False]]])
     out, w = _pair(student.scaled_dot_product_attention(q, k, v, mask))
-    assert_close(expect_tensor(w, shape=(2, 3, 4), dtype=q.dtype, device=q.device, what="the weights"),
+    assert_close(expect_tensor(w, shape=(2, 3, 4), dtype=q.dtype, device=q.device, what="the weights", hint=SDPA_HINT),
                  [[[0.5, 0.5, 0, 0]] * 3, [[1 / 3, 1 / 3, 1 / 3, 0]] * 3], **F32, what="the weights")
-    assert_close(expect_tensor(out, shape=(2, 3, 1), dtype=q.dtype, device=q.device, what="the output"),
+    assert_close(expect_tensor(out, shape=(2, 3, 1), dtype=q.dtype, device=q.device, what="the output", hint=SDPA_HINT),
                  [[[0.5]] * 3, [[5.0]] * 3], **F32, what="the output")
 
 
@@ -101,7 +104,7 @@ def test_mha_worked_example(student, num_heads, expected):
     """identity weights, x = [[[1, 0], [0, 1]]]: 2 heads of size 1, or 1 head of size 2"""
     x, eye = torch.tensor(X2), torch.eye(2)
     out = student.multi_head_attention(x, eye, eye, eye, eye, num_heads)
-    assert_close(expect_tensor(out, like=x), expected, **F32)
+    assert_close(expect_tensor(out, like=x, hint=MHA_HINT), expected, **F32)
 
 
 @pytest.mark.task(MHA)
@@ -110,7 +113,8 @@ def test_mha_causal_mask(student):
     x, eye = torch.tensor(X2, dtype=torch.float64), torch.eye(2, dtype=torch.float64)
     mask = torch.ones(2, 2, dtype=torch.bool).tril()
     out = student.multi_head_attention(x, eye, eye, eye, eye, 2, mask)
-    assert_close(expect_tensor(out, like=x), [[[1.0, 0.0], [0.5, 0.7310585786300049]]], rtol=1e-12, atol=1e-12)
+    assert_close(expect_tensor(out, like=x, hint=MHA_HINT), [[[1.0, 0.0], [0.5, 0.7310585786300049]]],
+                 rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.task(MHA)
@@ -121,10 +125,10 @@ def test_mha_projections(student):
     w_v = torch.tensor([[0.0, 1.0, 0.0], [0.0, 0.0, 1.0], [1.0, 0.0, 0.0]])  # not symmetric
     w_o = torch.diag(torch.tensor([1.0, 10.0, 100.0]))
     out = student.multi_head_attention(x, w_q, w_q, w_v, w_o, 3)
-    assert_close(expect_tensor(out, like=x), [[[3.0, 10.0, 200.0]], [[1.0, 0.0, -100.0]]], **F32)
+    assert_close(expect_tensor(out, like=x, hint=MHA_HINT), [[[3.0, 10.0, 200.0]], [[1.0, 0.0, -100.0]]], **F32)
 
 
-@pytest.mark.task(MHA)
+@pytest.mark.task(MHA, edge=True)
 def test_mha_rejects_heads_not_dividing_d(student):
     """D = 3 with num_heads = 2 raises ValueError"""
     x, eye = torch.ones(1, 2, 3), torch.eye(3)
@@ -134,7 +138,8 @@ def test_mha_rejects_heads_not_dividing_d(student):
 @pytest.mark.task(PE)
 def test_pe_2x4(student):
     """PE(2, 4): row 1 is (sin 1, cos 1, sin 0.01, cos 0.01)"""
-    out = expect_tensor(student.sinusoidal_positional_encoding(2, 4), shape=(2, 4), dtype=torch.float32, device="cpu")
+    out = expect_tensor(student.sinusoidal_positional_encoding(2, 4), shape=(2, 4), dtype=torch.float32, device="cpu",
+                        hint=PE_HINT)
     assert_close(out, [[0.0, 1.0, 0.0, 1.0],
                        [0.8414709848078965, 0.5403023058681398, 0.009999833334166664, 0.9999500004166653]], **F32)
 
@@ -142,7 +147,8 @@ def test_pe_2x4(student):
 @pytest.mark.task(PE)
 def test_pe_odd_d_model(student):
     """PE(3, 3): the last column is sin(pos / 10000^(2/3))"""
-    out = expect_tensor(student.sinusoidal_positional_encoding(3, 3), shape=(3, 3), dtype=torch.float32, device="cpu")
+    out = expect_tensor(student.sinusoidal_positional_encoding(3, 3), shape=(3, 3), dtype=torch.float32, device="cpu",
+                        hint=PE_HINT)
     assert_close(out, [[0.0, 1.0, 0.0],
                        [0.8414709848078965, 0.5403023058681398, 0.0021544330233656045],
                        [0.9092974268256817, -0.4161468365471424, 0.0043088560467428125]], **F32)

@@ -20,8 +20,15 @@ def gen(seed):
 
 
 def init_matrix(student, name, fan_in, fan_out, seed=0):
+    """The weights as a float64 array: another container or dtype costs only the type test."""
     w = getattr(student, name)(fan_in, fan_out, gen(seed))
-    return expect_array(w, shape=(fan_in, fan_out), dtype=np.float64, what=f"{name}({fan_in}, {fan_out}, rng)")
+    return expect_array(w, shape=(fan_in, fan_out), dtype=np.float64, what=f"{name}({fan_in}, {fan_out}, rng)",
+                        hint="draw a float64 array of shape (fan_in, fan_out) with the methods of rng, and do not cast it")
+
+
+def variances(out, depth):
+    return expect_array(out, shape=(depth + 1,), dtype=np.float64, what="activation_variances(...)",
+                        hint="collect the variances and return np.array(variances, dtype=np.float64)")
 
 
 def assert_ratio(value, expected, rel, what):
@@ -36,7 +43,7 @@ def test_xavier_uniform_200_300(student):
     a = math.sqrt(6 / 500)
     assert abs(a - 0.10954451150103323) < 1e-15
     top = float(np.abs(w).max())
-    assert top <= a * (1 + 1e-9), f"max |W| = {top:.6f} exceeds a = {a:.6f}"
+    assert top <= a * (1 + 1e-6), f"max |W| = {top:.6f} exceeds a = {a:.6f}"   # 1e-6: float32 rounding
     # P(max |W| < 0.999 a) = 0.999^60000 < 1e-26 for a correct answer
     assert top >= 0.999 * a, f"max |W| = {top:.6f} should come within 0.1% of a = {a:.6f}"
     assert_ratio(float(w.var()), 2 / 500, 0.1, "the variance of the weights")
@@ -91,7 +98,7 @@ def test_same_generator_state_same_weights(student, name):
 def test_linear_layers_with_2I(student):
     """linear layers with W = 2I, depth 3: out / out[0] = [1, 4, 16, 64]"""
     init = FunctionSource("lambda fan_in, fan_out, rng: 2.0 * np.eye(fan_in)")
-    out = expect_array(student.activation_variances(init, 3, 50, 200, gen(0), "linear"), shape=(4,), dtype=np.float64)
+    out = variances(student.activation_variances(init, 3, 50, 200, gen(0), "linear"), 3)
     assert_close(out / out[0], [1.0, 4.0, 16.0, 64.0], rtol=1e-9, atol=0)
     assert 0.8 < out[0] < 1.2, f"out[0] = np.var(X) should be about 1 for standard normal inputs, got {out[0]:.4g}"
 
@@ -100,7 +107,7 @@ def test_linear_layers_with_2I(student):
 def test_relu_layers_with_2I(student):
     """ReLU layers with W = 2I: each layer after the first multiplies the variance by 4 exactly; the first by about 1.36"""
     init = FunctionSource("lambda fan_in, fan_out, rng: 2.0 * np.eye(fan_in)")
-    out = expect_array(student.activation_variances(init, 3, 250, 400, gen(0), "relu"), shape=(4,), dtype=np.float64)
+    out = variances(student.activation_variances(init, 3, 250, 400, gen(0), "relu"), 3)
     assert_close(out[2:] / out[1:-1], [4.0, 4.0], rtol=1e-9, atol=0)
     assert 1.2 < out[1] < 1.5, f"out[1] should be about 1.36, got {out[1]:.4g}"
 
@@ -109,7 +116,7 @@ def test_relu_layers_with_2I(student):
 def test_he_relu_experiment(student):
     """He init + ReLU, 10 layers of width 256: the variance stays about 0.68 instead of vanishing"""
     out = student.activation_variances(StudentFunction("he_normal"), 10, 256, 1000, gen(0))
-    out = expect_array(out, shape=(11,), dtype=np.float64)
+    out = variances(out, 10)
     assert 0.95 < out[0] < 1.05, f"out[0] should be about 1, got {out[0]:.4g}"
     # One run is noisy (log-variance spread ~0.1 per layer: 0.28 to 1.47 at layer 10 over 200
     # runs), but with Xavier instead of He the variance would halve every layer (~7e-4 at layer 10).
