@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import importlib.util
 import multiprocessing
 import os
@@ -87,13 +88,19 @@ def calibrate(*, runs: int, load: int, functions: set[str] | None, device: str =
             variants = _load(ROOT / "benchmarks" / "speed_variants" / f"{name}.py", f"_variants_{name}").VARIANTS
             man = ch.manifest
             with baseline_session(manifest=man, reference_file=ch.solution_file, pool=pool) as base:
-                for spec in specs:
+                for spec in (one for whole in specs for one in _per_size(whole, device)):
                     for kind in ("vectorized", "loops"):
                         for label, source in variants[spec.function][kind].items():
                             row = _variant(spec, kind, label, source, man, pool, base, runs, device)
                             rows.append(row)
                             _print_row(row)
     return rows, spec_w.label
+
+
+def _per_size(spec, device: str) -> list:
+    """A spec with several sizes as one spec per size (each calibrated on its own row)."""
+    field = "cuda" if spec.device_for(device) == "cuda" else "cpu"
+    return [dataclasses.replace(spec, **{field: size}) for size in spec.sizes(device)]
 
 
 def _variant(spec, kind, label, source, man, pool, base, runs, device) -> dict:
@@ -109,7 +116,8 @@ def _variant(spec, kind, label, source, man, pool, base, runs, device) -> dict:
                 ratios.append(m.ratio)
             elif not m.passed:
                 failures.append(m.message.splitlines()[0][:160])
-    return {"function": spec.function, "within": spec.within, "label": spec.size(device).label, "kind": kind,
+    return {"function": spec.function, "within": spec.within_for(spec.size(device)), "label": spec.size(device).label,
+            "kind": kind,
             "variant": label, "runs": runs, "passed": passed, "ratios": ratios, "seconds": seconds,
             "failures": failures}
 

@@ -280,9 +280,12 @@ class SpeedFixture:
         ctx = self._plugin.context  # speed tests are deselected without a baseline
         m = measure(spec=spec, device=ctx.speed_device, student=ctx.session, baseline=ctx.baseline,
                     rng=self._rng, protocol=ctx.speed_protocol or Protocol())
-        data = {"device": m.device, "threshold": spec.within, "ratio": _round(m.ratio),
+        data = {"device": m.device, "size": m.label, "threshold": m.within, "ratio": _round(m.ratio),
                 "ratios": [_round(r) for r in m.ratios], "attempts": [_round(a) for a in m.attempts],
                 "student_ms": _round(m.student_s, 1e3), "reference_ms": _round(m.baseline_s, 1e3)}
+        if m.sizes:  # several sizes: each one's verdict
+            data["sizes"] = [{"size": x.label, "threshold": x.within, "ratio": _round(x.ratio), "passed": x.passed}
+                             for x in m.sizes]
         self._plugin.notes[self._nodeid] = (m.message, data)
         if not m.passed:
             raise GradingFailure(m.message)

@@ -20,7 +20,8 @@ the baseline holds only the reference solution. Per graded speed test:
      the clean baseline needed besides its kernels. A patched event or a skipped synchronize
      cannot bring the figure below the wall-clock bound.
 4. **Decision**: ratio = student figure / baseline figure per round; the median over the
-   rounds passes when it is ``<= within``. The rounds stop once a majority of the planned
+   rounds passes when it is ``<= within``. A spec with several sizes runs steps 1-7 per
+   size (each with its own ``within``) and passes when every size passes. The rounds stop once a majority of the planned
    rounds is on one side of the threshold (the median is then decided).
 5. **Retry**: a failed measurement whose median is below ``retry_below * within`` (a plausible
    noise failure, not a loop) is measured again from scratch; the best attempt counts.
@@ -37,7 +38,7 @@ from typing import Protocol as _Iface
 
 from grader.sandbox.client import CallFailed
 from grader.sandbox.session import TimedCall
-from grader.speed.spec import SpeedSpec
+from grader.speed.spec import Size, SpeedSpec
 from grader.testing.compare import GradingFailure, assert_unchanged
 
 
@@ -75,6 +76,10 @@ class Measurement:
     attempts: list[float] = dataclasses.field(default_factory=list)  # median of each attempt
     student_s: float | None = None  # median figure per call
     baseline_s: float | None = None
+    label: str = ""  # the size measured
+    within: float | None = None  # its threshold
+    #: a spec with several sizes: one measurement per size measured, in order
+    sizes: list[Measurement] = dataclasses.field(default_factory=list)
 
 
 class _Failed(Exception):
@@ -86,9 +91,10 @@ def _median(xs: list[float]) -> float:
 
 
 class _Run:
-    def __init__(self, spec: SpeedSpec, device: str, student: Timeable, baseline: Timeable, rng, proto: Protocol):
+    def __init__(self, spec: SpeedSpec, size: Size, device: str, student: Timeable, baseline: Timeable, rng,
+                 proto: Protocol):
         self.spec, self.device, self.student, self.baseline, self.rng, self.p = spec, device, student, baseline, rng, proto
-        self.size = spec.size(device)
+        self.size, self.within = size, spec.within_for(size)
         self.cuda = device == "cuda"
         self.baseline_walls: list[float] = []
         self.baseline_overheads: list[float] = []  # CUDA: wall - claim of the clean baseline
@@ -121,7 +127,7 @@ class _Run:
     def _student(self, args, kwargs) -> tuple[TimedCall, float]:
         before = self.student.worker_cpu()
         self._idle_check(self.last_student_cpu, before, "between its calls")
-        cap = max(self.p.min_cap_s, self.p.cap_factor * self.spec.within * _median(self.baseline_walls))
+        cap = max(self.p.min_cap_s, self.p.cap_factor * self.within * _median(self.baseline_walls))
         try:
             t = self.student.timed_call(self.spec.function, list(args), dict(kwargs), timeout=cap,
                                         cuda_timing=self.cuda, snippet=self.spec.snippet)
@@ -190,7 +196,7 @@ class _Run:
         need = self.p.rounds // 2 + 1
         for r in range(self.p.rounds):
             ratios.append(self.round(r))
-            slow = sum(x > self.spec.within for x in ratios)
+            slow = sum(x > self.within for x in ratios)
             if slow >= need or len(ratios) - slow >= need:
                 break
         return ratios
@@ -198,11 +204,29 @@ class _Run:
 
 def measure(*, spec: SpeedSpec, device: str, student: Timeable, baseline: Timeable, rng,
             protocol: Protocol = Protocol()) -> Measurement:
-    """Run the protocol; a student failure is a failed :class:`Measurement`, a baseline failure
-    raises :class:`BaselineFailed`."""
+    """Run the protocol on each of the spec's sizes for ``device``; a student failure is a failed
+    :class:`Measurement`, a baseline failure raises :class:`BaselineFailed`. With several sizes the
+    test passes when every size passes; the figures reported are those of the first size that failed
+    (else of the first size), and the message has one paragraph per size measured (it stops at the
+    first failure: the point is lost there)."""
     device = spec.device_for(device)
-    run = _Run(spec, device, student, baseline, rng, protocol)
-    label = f"{spec.size(device).label}, {device}"
+    sizes = spec.sizes(device)
+    parts = []
+    for size in sizes:
+        parts.append(_measure_size(spec, size, device, student, baseline, rng, protocol))
+        if not parts[-1].passed:
+            break
+    if len(sizes) == 1:
+        return parts[0]
+    main = parts[-1] if not parts[-1].passed else parts[0]
+    return dataclasses.replace(main, message="\n".join(m.message for m in parts), sizes=parts)
+
+
+def _measure_size(spec: SpeedSpec, size: Size, device: str, student: Timeable, baseline: Timeable, rng,
+                  protocol: Protocol) -> Measurement:
+    within = spec.within_for(size)
+    run = _Run(spec, size, device, student, baseline, rng, protocol)
+    label = f"{size.label}, {device}"
     what = ("CPU time of each worker process, one thread" if device == "cpu"
             else "CUDA time, bounded by the grader's wall clock")
     attempts: list[tuple[float, list[float], list[tuple[float, float]]]] = []
@@ -212,16 +236,17 @@ def measure(*, spec: SpeedSpec, device: str, student: Timeable, baseline: Timeab
             ratios = run.attempt()
             med = _median(ratios)
             attempts.append((med, ratios, run.figures))
-            if med <= spec.within or med >= protocol.retry_below * spec.within:
+            if med <= within or med >= protocol.retry_below * within:
                 break
     except _Failed as exc:
         tried = f" (after {len(attempts)} measurement(s), best median {min(a[0] for a in attempts):.2f}x)" if attempts else ""
-        return Measurement(False, device, f"{label}: {exc}{tried}", attempts=[a[0] for a in attempts])
+        return Measurement(False, device, f"{label}: {exc}{tried}", attempts=[a[0] for a in attempts],
+                           label=size.label, within=within)
     med, ratios, figures = min(attempts, key=lambda a: a[0])
     s_fig = _median([f[0] for f in figures])
     b_fig = _median([f[1] for f in figures])
-    passed = med <= spec.within
-    verdict = f"<= {spec.within:g}x: passed" if passed else f"> {spec.within:g}x: too slow"
+    passed = med <= within
+    verdict = f"<= {within:g}x: passed" if passed else f"> {within:g}x: too slow"
     lines = [
         f"{label}: median ratio {med:.2f}x of the reference ({verdict}).",
         f"Rounds: {', '.join(f'{r:.2f}x' for r in ratios)}; per call: yours {s_fig * 1e3:.2f} ms, "
@@ -233,4 +258,5 @@ def measure(*, spec: SpeedSpec, device: str, student: Timeable, baseline: Timeab
     if not passed:
         lines.append("Loops in Python over entries, rows or heads are the usual cause; "
                      "the statement says which operations to vectorize.")
-    return Measurement(passed, device, "\n".join(lines), med, ratios, [a[0] for a in attempts], s_fig, b_fig)
+    return Measurement(passed, device, "\n".join(lines), med, ratios, [a[0] for a in attempts], s_fig, b_fig,
+                       label=size.label, within=within)

@@ -14,7 +14,9 @@ A chapter's hidden ``test_speed.py`` is data::
 
 Each spec becomes one graded test named
 ``"stable_softmax: speed within 4x of reference (32768x16, float32, cpu)"`` that
-carries the function's ``speed_points`` (manifest). ``make(rng)`` returns fresh
+carries the function's ``speed_points`` (manifest). ``cpu`` (or ``cuda``) may be a
+tuple of sizes when no one shape catches every kind of loop: the test then measures
+each in turn (a size may carry its own ``within``) and passes when all of them pass. ``make(rng)`` returns fresh
 ``(args, kwargs)`` for one call; ``check(out, expected, args, kwargs)`` raises
 ``GradingFailure`` when the student's output of a timed call is not the baseline's.
 ``snippet`` (optional) times trusted glue around the function, e.g. the forward that
@@ -35,37 +37,56 @@ Inputs = tuple[tuple, dict]
 
 @dataclasses.dataclass(frozen=True)
 class Size:
-    """The problem of one timed call on one device: a label for people and a generator."""
+    """The problem of one timed call on one device: a label for people, a generator and,
+    optionally, a threshold of its own (else the spec's ``within``)."""
 
     label: str
     make: Callable[[Any], Inputs]
+    within: float | None = None
 
 
 @dataclasses.dataclass(frozen=True)
 class SpeedSpec:
     function: str
     within: float  # pass when the student's median paired ratio is <= within
-    cpu: Size
+    #: one size, or several when one shape cannot catch every kind of loop (each must pass)
+    cpu: Size | tuple[Size, ...]
     check: Callable[..., None]
-    cuda: Size | None = None
+    cuda: Size | tuple[Size, ...] | None = None
     #: trusted source timed instead of a plain call: ``snippet(module, *args, **kwargs)``, e.g.
     #: ``"lambda m, x, g, b, dout: m.layernorm_backward(dout, m.layernorm_forward(x, g, b)[1])"``
     snippet: str | None = None
 
     def __post_init__(self):
-        if not self.within > 1:
-            raise ValueError(f"{self.function}: a speed threshold must be above 1x (got {self.within})")
+        for size in (*_sizes(self.cpu), *_sizes(self.cuda)):
+            if not self.within_for(size) > 1:
+                raise ValueError(f"{self.function}: a speed threshold must be above 1x (got {self.within_for(size)})")
 
     def device_for(self, device: str) -> str:
         """The device this spec is graded on when the chapter's speed device is ``device``."""
         return "cuda" if device == "cuda" and self.cuda is not None else "cpu"
 
+    def sizes(self, device: str) -> tuple[Size, ...]:
+        """The sizes graded on ``device``, in order; every one must pass."""
+        return _sizes(self.cuda if self.device_for(device) == "cuda" else self.cpu)
+
     def size(self, device: str) -> Size:
-        return self.cuda if self.device_for(device) == "cuda" else self.cpu
+        """The first (main) size graded on ``device``."""
+        return self.sizes(device)[0]
+
+    def within_for(self, size: Size) -> float:
+        return self.within if size.within is None else size.within
 
     def title(self, device: str) -> str:
         d = self.device_for(device)
-        return f"speed within {self.within:g}x of reference ({self.size(d).label}, {d})"
+        labels = "; ".join(s.label + ("" if s.within is None else f" within {s.within:g}x") for s in self.sizes(d))
+        return f"speed within {self.within:g}x of reference ({labels}, {d})"
+
+
+def _sizes(value: Size | tuple[Size, ...] | None) -> tuple[Size, ...]:
+    if value is None:
+        return ()
+    return value if isinstance(value, tuple) else (value,)
 
 
 def speed_tests(*specs: SpeedSpec):

@@ -50,3 +50,15 @@ def test_speed_points_and_speed_specs_agree():
         assert with_points == specs, f"{name}: speed_points for {sorted(with_points)}, speed specs for {sorted(specs)}"
         timed |= specs
     assert SPEED_GRADED <= timed, f"not speed-graded: {sorted(SPEED_GRADED - timed)}"
+
+
+def test_graders_md_states_every_type_test_s_points():
+    """docs/graders.md's policy table gives each function's type-test points as the manifests do."""
+    course = find_course()
+    text = (course.root / "docs" / "graders.md").read_text(encoding="utf-8")
+    rows = {line.split("|")[1].strip(): line for line in text.splitlines() if line.startswith("| ch0")}
+    for name in course.chapters():
+        m = course.chapter(name).manifest
+        row = rows[name[:4]]
+        for f in m.functions:
+            assert f"`{f.name}` {m.type_points(f.name):g}" in row, f"{name}: {f.name} {m.type_points(f.name):g}"

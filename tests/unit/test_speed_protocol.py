@@ -150,3 +150,35 @@ def test_specs_without_a_cuda_size_run_on_the_cpu():
     assert spec.title("cuda") == "speed within 3x of reference (n, cpu)"
     with pytest.raises(ValueError):
         SpeedSpec(function="f", within=1, cpu=spec.cpu, check=_check)
+
+
+class BySize(Fake):
+    """A worker whose CPU time per call depends on the input's length (the size measured)."""
+
+    def __init__(self, per_length):
+        super().__init__([0.0])
+        self.per_length = per_length
+
+    def timed_call(self, function, args, kwargs, **kw):
+        self.figures = [self.per_length[len(args[0])]]
+        return super().timed_call(function, args, kwargs, **kw)
+
+
+def test_several_sizes_each_with_its_threshold_must_all_pass():
+    sizes = (Size("short", lambda rng: ((rng.standard_normal(8),), {})),
+             Size("long", lambda rng: ((rng.standard_normal(64),), {}), within=6))
+    spec = SpeedSpec(function="double", within=4, cpu=sizes, check=_check)
+    assert spec.title("cpu") == "speed within 4x of reference (short; long within 6x, cpu)"
+    baseline = BySize({8: 0.001, 64: 0.001})
+
+    def grade(student):
+        return measure(spec=spec, device="cpu", student=student, baseline=baseline, rng=np.random.default_rng(0))
+
+    both = grade(BySize({8: 0.003, 64: 0.005}))  # 3x <= 4x and 5x <= 6x
+    assert both.passed and [m.label for m in both.sizes] == ["short", "long"] and both.ratio == pytest.approx(3.0)
+    assert "short, cpu: median ratio 3.00x" in both.message and "long, cpu: median ratio 5.00x" in both.message
+    long_loop = grade(BySize({8: 0.002, 64: 0.020}))  # fine on the short size, 20x on the long one
+    assert not long_loop.passed and long_loop.label == "long" and long_loop.within == 6
+    assert long_loop.ratio == pytest.approx(20.0) and "> 6x: too slow" in long_loop.message
+    short_loop = grade(BySize({8: 0.050, 64: 0.001}))  # caught on the first size: the second is not measured
+    assert not short_loop.passed and [m.label for m in short_loop.sizes] == ["short"]
