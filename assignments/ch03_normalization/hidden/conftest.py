@@ -8,8 +8,7 @@ import contextlib
 import pytest
 import torch
 
-from grader.runner.run import StudentError
-from grader.testing import GradingFailure, assert_close
+from grader.testing import GradingFailure, StudentError, assert_close
 from grader.testing import record
 
 #: the one-line way to the documented type, for every expect_tensor of the chapter

@@ -107,7 +107,7 @@ def check_table(student, reference, table, *, unchanged=False):
     if type(result) is not dict:
         got = getattr(result, "type_name", None) or type(result).__name__
         raise GradingFailure(f"backdoor_adjustment should return a dict treatment -> probability, got {got} "
-                             "(a plain dict: build it with {t: ... for t in treatments} or dict(...))")
+                             "(build it with {t: ... for t in treatments}, dict(...) or a defaultdict)")
     if set(result) != set(expected) or len(result) != len(expected):
         extra = sorted(map(repr, set(result) - set(expected)))[:3]
         missing = sorted(map(repr, set(expected) - set(result)))[:3]
