@@ -26,10 +26,11 @@ from grader.testing.compare import (
     expect_tuple,
     expect_type,
 )
-from grader.testing.gen import noncontiguous, random_shape, to_torch
+from grader.testing.gen import noncontiguous, random_shape, sibling_module, to_torch
 from grader.sandbox.box.wire import FunctionSource, StudentFunction
 
 __all__ = [
-    "Case", "FunctionSource", "GradingFailure", "StudentError", "StudentFunction", "assert_close", "assert_unchanged", "cases", "expect_array",
-    "expect_float", "expect_int", "expect_tensor", "expect_tuple", "expect_type", "noncontiguous", "random_shape", "to_torch",
+    "Case", "FunctionSource", "GradingFailure", "StudentError", "StudentFunction", "assert_close",
+    "assert_unchanged", "cases", "expect_array", "expect_float", "expect_int", "expect_tensor", "expect_tuple",
+    "expect_type", "noncontiguous", "random_shape", "sibling_module", "to_torch",
 ]

@@ -1,5 +1,10 @@
-"""Input generators for graders (numpy Generator in, arrays/tensors out)."""
+"""Input generators for graders (numpy Generator in, arrays/tensors out), and the import
+of a grader file's sibling helpers."""
 from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 
@@ -34,3 +39,14 @@ def noncontiguous(t):
     view = big[..., ::2]
     assert not view.is_contiguous() or t.shape[-1] == 1
     return view
+
+
+def sibling_module(test_file: str, name: str) -> ModuleType:
+    """The grader file ``name``.py beside ``test_file``, imported under a private name (graders
+    run with pytest's ``--import-mode=importlib``, which puts their folder on no path), e.g. the
+    chapter's conftest.py helpers: ``H = sibling_module(__file__, "conftest")``."""
+    path = Path(test_file).with_name(f"{name}.py")
+    spec = importlib.util.spec_from_file_location(f"_grader_sibling_{path.parent.parent.name}_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -47,27 +47,17 @@ on degenerate batches). Everything else is core.
 from __future__ import annotations
 
 import dataclasses
-import importlib.util
 import math
-from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from grader.testing import Case, GradingFailure, assert_unchanged, cases, expect_tensor, noncontiguous
+from grader.testing import (Case, GradingFailure, assert_unchanged, cases, expect_tensor, noncontiguous,
+                            sibling_module)
 from grader.testing.compare import eps as machine_eps
 
-
-def _conftest():
-    """conftest.py's helpers (pytest's --import-mode=importlib puts the graders' folder on no path)."""
-    spec = importlib.util.spec_from_file_location("_ch03_hidden_conftest", Path(__file__).with_name("conftest.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-H = _conftest()
+H = sibling_module(__file__, "conftest")  # the chapter's shared helpers
 FLOATS = (torch.float32, torch.float64)
 DRAWS = 2
 K = 4.0
