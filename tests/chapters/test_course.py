@@ -62,3 +62,27 @@ def test_graders_md_states_every_type_test_s_points():
         row = rows[name[:4]]
         for f in m.functions:
             assert f"`{f.name}` {m.type_points(f.name):g}" in row, f"{name}: {f.name} {m.type_points(f.name):g}"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_the_student_readme_grading_table_adds_up(chapter):
+    """The generated README's grading table: one row per function, its points (type test included),
+    rule and speed points with the speed thresholds and sizes, adding up to the stated total."""
+    import re
+
+    ch = find_course().chapter(chapter)
+    m = ch.manifest
+    text = (ch.template_dir / "README.md").read_text(encoding="utf-8")
+    grading = text[text.index("## Grading"):]
+    total = float(re.search(r"Total: ([\d.]+) points", grading).group(1))
+    rows = {line.split("|")[1].strip(" `"): line.split("|")[2] for line in grading.splitlines()
+            if line.startswith("| `")}
+    assert list(rows) == [f.name for f in m.functions]
+    summed = 0.0
+    for f in m.functions:
+        cell = re.sub(r"\([^)]*\)", "", rows[f.name])  # the parentheses explain; the terms add up
+        summed += sum(float(t.split()[0]) for t in cell.split("+"))
+        assert f"{m.type_points(f.name):g} of them for the documented type" in rows[f.name]
+        if f.speed_points:
+            assert "for speed (within" in rows[f.name] and "x of the reference's CPU time at" in rows[f.name]
+    assert summed == pytest.approx(total) == pytest.approx(m.max_score)
