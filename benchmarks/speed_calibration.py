@@ -76,7 +76,7 @@ def background_load(n: int):
 
 
 def calibrate(*, runs: int, load: int, functions: set[str] | None, device: str = "cpu"):
-    course = find_course(ROOT)
+    course = find_course(root=ROOT)
     rows = []
     spec_w = best_spec()
     with background_load(load), WarmPool(spec_w) as pool:

@@ -262,14 +262,17 @@ class Course:
         return Chapter(self.root, name)
 
 
-def find_course(start: Path | None = None) -> Course:
-    """The course root: $GRADE_COURSE_ROOT, else the nearest ancestor with assignments/ and solutions/."""
-    env = os.environ.get("GRADE_COURSE_ROOT")
-    if env:
-        root = Path(env).resolve()
-        if not (root / "assignments").is_dir():
-            raise CourseError(f"GRADE_COURSE_ROOT={env} has no assignments/ folder")
-        return Course(root)
+def find_course(start: Path | None = None, *, root: Path | None = None) -> Course:
+    """The course: ``root`` when given (an explicit argument beats the environment), else
+    $GRADE_COURSE_ROOT, else the nearest folder at or above ``start`` (default: the working
+    directory) with assignments/ and solutions/."""
+    explicit = root if root is not None else os.environ.get("GRADE_COURSE_ROOT")
+    if explicit:
+        course_root = Path(explicit).resolve()
+        if not (course_root / "assignments").is_dir():
+            where = "the course root" if root is not None else "GRADE_COURSE_ROOT"
+            raise CourseError(f"{where} {explicit} has no assignments/ folder")
+        return Course(course_root)
     here = (start or Path.cwd()).resolve()
     for d in (here, *here.parents):
         if (d / "assignments").is_dir() and (d / "solutions").is_dir():

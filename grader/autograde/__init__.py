@@ -88,7 +88,7 @@ def autograde(*, chapter: str, submissions: list[Path], out_dir: Path, course_ro
         raise CourseError("no OS isolation is available here (see `grade doctor`): student code would run as a "
                           "plain subprocess that can read the grader's files. Install bubblewrap, or pass "
                           "--allow-insecure to grade anyway")
-    course = find_course(course_root)
+    course = find_course(root=course_root)
     ch = course.chapter(chapter)
     manifest = ch.manifest
     tests = sorted(ch.hidden_dir.glob("test_*.py"))

@@ -35,7 +35,7 @@ def _locate(path: Path, chapter: str | None, course_root: Path | None) -> tuple[
         if tests:
             return manifest, tests
     try:
-        course = find_course(course_root or folder)
+        course = find_course(folder, root=course_root)
     except CourseError:
         raise CourseError(f"{folder} has no {CHAPTER_FILE} with tests/ beside it, and no course was found; "
                           "run `grade check` in your chapter folder (the one with chapter.toml)") from None

@@ -24,7 +24,7 @@ class ReleaseResult:
 
 def release(*, chapter: str | None = None, check: bool = False, course_root: Path | None = None) -> list[ReleaseResult]:
     """Regenerate (or, with ``check``, compare) the template of one chapter or all."""
-    course = find_course(course_root)
+    course = find_course(root=course_root)
     names = [chapter] if chapter else course.chapters()
     if not names:
         raise CourseError(f"the course at {course.root} has no chapters")

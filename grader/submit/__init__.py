@@ -23,7 +23,7 @@ def submit(*, path: Path, chapter: str | None = None, out: Path | None = None,
     if (folder / CHAPTER_FILE).is_file():
         manifest = load_manifest(folder / CHAPTER_FILE)
     elif chapter:
-        manifest = find_course(course_root or folder).chapter(chapter).manifest
+        manifest = find_course(folder, root=course_root).chapter(chapter).manifest
     else:
         raise CourseError(f"{folder} has no {CHAPTER_FILE}; pass --chapter")
     if chapter and chapter != manifest.chapter:
