@@ -20,6 +20,7 @@ function earns nothing for being fast.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 from grader.course import Manifest
 from grader.rules import RuleFinding
@@ -90,7 +91,7 @@ def _gate(function: str, tests: list[TestOutcome]) -> tuple[bool, str]:
 
 
 def score(*, manifest: Manifest, outcomes: list[TestOutcome], findings: dict[str, RuleFinding],
-          errors: list[str] = ()) -> list[GradedTest]:
+          errors: Sequence[str] = ()) -> list[GradedTest]:
     known = {f.name for f in manifest.functions}
     graded: list[GradedTest] = []
     for f in manifest.functions:

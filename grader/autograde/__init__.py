@@ -14,8 +14,8 @@ import re
 import secrets
 import time
 import traceback
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from grader import __version__
 from grader.course import CourseError, Manifest, find_course
@@ -25,8 +25,8 @@ from grader.report import results_json, write_grades_csv
 from grader.sandbox import WorkerSpec
 from grader.sandbox.isolation import best_spec
 from grader.sandbox.session import WarmPool
-from grader.speed import baseline_session, speed_device
 from grader.scoring import GradedTest
+from grader.speed import baseline_session, speed_device
 
 
 @dataclasses.dataclass
@@ -129,7 +129,7 @@ def autograde(*, chapter: str, submissions: list[Path], out_dir: Path, course_ro
     elapsed = time.monotonic() - t0
     (out_dir / "run.json").write_text(json.dumps({
         "chapter": chapter, "seed": seed, "grader_version": __version__, "isolation": spec.label,
-        "finished": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "finished": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "submissions": len(rows), "elapsed_s": round(elapsed, 2),
         "tests": [t.name for t in tests], "speed_device": device,
     }, indent=2) + "\n", encoding="utf-8")

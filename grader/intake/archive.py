@@ -35,7 +35,7 @@ def pack_submission(*, files: dict[str, bytes], chapter: str, module: str, out: 
     """Write the archive; return its manifest."""
     manifest = {
         "format": 1, "chapter": chapter, "module": module,
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "grader_version": version,
         "files": [{"path": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                   for name, data in sorted(files.items())],

@@ -177,7 +177,7 @@ class _Scopes:
     def __init__(self, tree: ast.Module):
         self.defs = {n.name: n for n in tree.body if isinstance(n, _DEFS)}
         statements = [n for n in tree.body if not isinstance(n, _DEFS + _IMPORTS)]
-        parts = [(s, _for_effect(s)) for s in statements]
+        parts: list[tuple[ast.AST, bool]] = [(s, _for_effect(s)) for s in statements]
         parts += [part for d in self.defs.values() for part in _import_time_parts(d)]
         self.everyone = [node for node, effect in parts if effect]
         self.pending = [node for node, effect in parts if not effect]

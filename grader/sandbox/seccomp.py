@@ -61,7 +61,7 @@ def filter_bytes() -> bytes | None:
     socket_at = prog.index(("jne_socket",))
     out = []
     for i, op in enumerate(prog):
-        rel = lambda target: target - i - 1  # noqa: E731
+        rel = lambda target: target - i - 1  # noqa: E731, B023  (called within this iteration only)
         kind = op[0]
         if kind == "ld":
             out.append(_ins(_LD_W_ABS, 0, 0, op[1]))

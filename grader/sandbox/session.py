@@ -19,7 +19,6 @@ from pathlib import Path
 
 from grader.sandbox.client import CallFailed, Worker, WorkerSpec
 
-
 MAX_CRASHES = 2  # a function that killed its worker this often is not called again (each restart costs a worker)
 
 class WarmPool:

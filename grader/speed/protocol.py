@@ -183,7 +183,7 @@ class _Run:
         return sf / max(bf, 1e-9)
 
     def warm_up(self) -> None:
-        for i in range(self.p.warmup):
+        for _i in range(self.p.warmup):
             args, kwargs = self.size.make(self.rng)
             b, _ = self._baseline(args, kwargs)
             self.baseline_cpu = b.cpu_s

@@ -13,6 +13,7 @@ student reads (shapes, dtypes, max error, where), never the hidden inputs. The
 a difference of representation as a slip (grader.testing.record), which costs only
 the function's type test.
 """
+from grader.sandbox.box.wire import FunctionSource, StudentFunction
 from grader.testing.cases import Case, cases
 from grader.testing.compare import (
     GradingFailure,
@@ -27,7 +28,6 @@ from grader.testing.compare import (
     expect_type,
 )
 from grader.testing.gen import noncontiguous, random_shape, sibling_module, to_torch
-from grader.sandbox.box.wire import FunctionSource, StudentFunction
 
 __all__ = [
     "Case", "FunctionSource", "GradingFailure", "StudentError", "StudentFunction", "assert_close",

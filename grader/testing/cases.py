@@ -7,7 +7,8 @@ of the function's points, and ``edge=True`` marks it an edge case.
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 

@@ -5,9 +5,6 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
-
-import pytest
 
 from grader.course import find_course
 

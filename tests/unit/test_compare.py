@@ -3,8 +3,17 @@ import numpy as np
 import pytest
 import torch
 
-from grader.testing import (GradingFailure, assert_close, assert_unchanged, expect_array, expect_float,
-                            expect_int, expect_tensor, expect_tuple, noncontiguous)
+from grader.testing import (
+    GradingFailure,
+    assert_close,
+    assert_unchanged,
+    expect_array,
+    expect_float,
+    expect_int,
+    expect_tensor,
+    expect_tuple,
+    noncontiguous,
+)
 
 
 def test_assert_close_passes_within_and_explains_outside():

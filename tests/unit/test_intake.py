@@ -1,5 +1,4 @@
 """grader.intake: every kind of submission read as text; problems recorded, never raised."""
-import json
 import zipfile
 
 import nbformat

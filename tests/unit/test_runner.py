@@ -6,8 +6,6 @@ import textwrap
 
 import numpy as np
 
-import pytest
-
 from grader.runner import RunContext, run_tests
 from grader.sandbox.client import CallFailed
 

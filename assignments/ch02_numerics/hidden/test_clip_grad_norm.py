@@ -24,9 +24,18 @@ import numpy as np
 import pytest
 import torch
 
-from grader.testing import (Case, GradingFailure, assert_close, assert_unchanged, cases, expect_float, expect_tensor,
-                            expect_tuple, noncontiguous)
-from grader.testing import record
+from grader.testing import (
+    Case,
+    GradingFailure,
+    assert_close,
+    assert_unchanged,
+    cases,
+    expect_float,
+    expect_tensor,
+    expect_tuple,
+    noncontiguous,
+    record,
+)
 
 TOL = dict(rtol=1e-5, atol=1e-7)
 DTYPES = (torch.float32, torch.float64)

@@ -8,8 +8,7 @@ import contextlib
 import pytest
 import torch
 
-from grader.testing import GradingFailure, StudentError, assert_close
-from grader.testing import record
+from grader.testing import GradingFailure, StudentError, assert_close, record
 
 #: the one-line way to the documented type, for every expect_tensor of the chapter
 TYPE_HINT = "return tensors of the input's dtype and device: compute in x's dtype, or cast back with `t.to(x)`"

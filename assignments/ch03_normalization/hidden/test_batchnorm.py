@@ -53,8 +53,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader.testing import (Case, GradingFailure, assert_unchanged, cases, expect_tensor, noncontiguous,
-                            sibling_module)
+from grader.testing import Case, GradingFailure, assert_unchanged, cases, expect_tensor, noncontiguous, sibling_module
 from grader.testing.compare import eps as machine_eps
 
 H = sibling_module(__file__, "conftest")  # the chapter's shared helpers
@@ -117,10 +116,10 @@ class BNInput:
     def tensors(self):
         return tuple(getattr(self, n) for n in self.TENSORS)
 
-    def replace(self, **kw) -> "BNInput":
+    def replace(self, **kw) -> BNInput:
         return dataclasses.replace(self, **kw)
 
-    def to(self, device) -> "BNInput":
+    def to(self, device) -> BNInput:
         return self.replace(**{n: t.to(device) for n, t in zip(self.TENSORS, self.tensors())})
 
     def as64(self):

@@ -69,7 +69,6 @@ import torch
 from grader.testing import Case, GradingFailure, assert_unchanged, expect_tensor, noncontiguous, sibling_module
 from grader.testing.compare import eps as machine_eps
 
-
 H = sibling_module(__file__, "conftest")  # the chapter's shared helpers
 FLOATS = (torch.float32, torch.float64)
 DRAWS = 2
@@ -111,7 +110,7 @@ class LNInput:
     def eps_value(self) -> float:
         return 1e-5 if self.eps is None else self.eps
 
-    def to(self, device) -> "LNInput":
+    def to(self, device) -> LNInput:
         return LNInput(*(t.to(device) if t.device.type != torch.device(device).type else t
                          for t in (self.x, self.gamma, self.beta, self.dout)), self.eps)
 

@@ -51,8 +51,16 @@ import numpy as np
 import pytest
 import torch
 
-from grader.testing import (Case, GradingFailure, assert_close, assert_unchanged, cases, expect_tensor, expect_tuple,
-                            noncontiguous)
+from grader.testing import (
+    Case,
+    GradingFailure,
+    assert_close,
+    assert_unchanged,
+    cases,
+    expect_tensor,
+    expect_tuple,
+    noncontiguous,
+)
 from grader.testing.compare import eps
 
 DTYPES = (torch.float32, torch.float64)

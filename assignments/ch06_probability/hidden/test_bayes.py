@@ -30,12 +30,19 @@ value or n+1 values starting with the prior are off by >= 1e-4 or have the wrong
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
 
-from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, cases, expect_array, expect_float, random_shape
+from grader.testing import (
+    Case,
+    GradingFailure,
+    assert_close,
+    assert_unchanged,
+    cases,
+    expect_array,
+    expect_float,
+    random_shape,
+)
 from grader.testing.compare import eps
 
 DRAWS = 6

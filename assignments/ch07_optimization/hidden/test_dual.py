@@ -56,8 +56,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from grader.testing import Case, FunctionSource, GradingFailure, assert_close, cases, expect_float
-from grader.testing import record
+from grader.testing import Case, FunctionSource, GradingFailure, assert_close, cases, expect_float, record
 
 # Run in the worker: lambda(module, expression, a1, b1, a2, b2, c). It builds x = Dual(a1, b1) and
 # y = Dual(a2, b2), notes their parts, evaluates the expression and sends back

@@ -40,7 +40,7 @@ changes the result by the truncation term h^2 f''' / 6 ~ 1e-5 .. 1e-7.
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 import pytest

@@ -21,7 +21,7 @@ import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import numpy as np  # noqa: E402  (pre-warm before any student code)
+import numpy as np  # noqa: E402,F401  (pre-warm before any student code)
 import wire  # noqa: E402
 
 try:  # noqa: SIM105
