@@ -39,6 +39,7 @@ from grader.testing.record import Record, recording
 
 #: per-test state on the pytest item (as _pytest/skipping.py keeps its own)
 RECORD_KEY = pytest.StashKey[Record]()
+EDGE_KEY = pytest.StashKey[bool]()
 
 
 @dataclasses.dataclass
@@ -158,7 +159,6 @@ class GradingPlugin:
         self.context = context
         self.items: dict[str, tuple[str, str, float]] = {}
         self.kinds: dict[str, str] = {}
-        self.edges: set[str] = set()
         self.notes: dict[str, tuple[str, dict]] = {}  # nodeid -> (message when passed, data)
         self.outcomes: dict[str, TestOutcome] = {}
         self.errors: list[str] = []
@@ -188,7 +188,7 @@ class GradingPlugin:
             self.kinds[item.nodeid] = kind
             case = getattr(item, "callspec", None) and item.callspec.params.get("case")
             if mark.kwargs.get("edge") or (isinstance(case, Case) and case.edge):
-                self.edges.add(item.nodeid)
+                item.stash[EDGE_KEY] = True
             spec = getattr(item, "callspec", None) and item.callspec.params.get("speed_spec")
             if isinstance(spec, SpeedSpec):
                 desc = spec.title(self.context.speed_device)
@@ -260,7 +260,7 @@ class GradingPlugin:
                 passed, msg = False, rec.mutations[0]
             self.outcomes[item.nodeid] = TestOutcome(item.nodeid, task, name, weight, passed, msg, call.duration,
                                                      self.kinds.get(item.nodeid, "correctness"), data,
-                                                     edge=item.nodeid in self.edges, record=rec,
+                                                     edge=item.stash.get(EDGE_KEY, False), record=rec,
                                                      mutation_only=mutation_only)
         elif call.when == "teardown" and report.failed and prev is not None and prev.passed:
             prev.passed, prev.message = False, "test teardown failed: " + _message(call.excinfo)
