@@ -17,8 +17,7 @@ import time
 
 import torch
 
-from grader.sandbox import WorkerSpec
-from grader.sandbox.session import StudentSession, WarmPool
+from grader.sandbox import ModuleSession, WarmPool, WorkerSpec
 
 SOURCE = "import torch\ndef f(x):\n    return x * 2\n"
 
@@ -38,7 +37,7 @@ def main() -> None:
         for _ in range(n):
             time.sleep(2.5)  # let the spare finish importing torch, as it does while a submission is graded
             t0 = time.perf_counter()
-            with StudentSession(module_name="m", source=SOURCE, pool=pool) as s:
+            with ModuleSession(module_name="m", source=SOURCE, pool=pool) as s:
                 s.call("f", x_small)
                 warm.append(time.perf_counter() - t0)
                 for _ in range(50):

@@ -34,7 +34,7 @@ import sysconfig
 from pathlib import Path
 
 from grader.sandbox import landlock, seccomp
-from grader.sandbox.client import WORKER_SCRIPT, WorkerSpec
+from grader.sandbox.process import WORKER_SCRIPT, WorkerSpec
 
 BOX_UID_BASE = 62000
 BOX_UID_SLOTS = 1000
@@ -43,7 +43,7 @@ NOT_SECURE = "subprocess (not secure)"
 
 
 @dataclasses.dataclass(frozen=True)
-class Limits:
+class BoxLimits:
     """Per-worker OS limits (rlimits are inherited through bwrap by the worker)."""
 
     nproc: int = 64
@@ -76,7 +76,7 @@ def _next_uid(counter=[0]) -> int:  # noqa: B006 - a process-wide counter
     return BOX_UID_BASE + counter[0]
 
 
-def bwrap_argv(argv: list[str], scratch: Path, env: dict[str, str], limits: Limits, *, drop_uid: bool,
+def bwrap_argv(argv: list[str], scratch: Path, env: dict[str, str], limits: BoxLimits, *, drop_uid: bool,
                seccomp_fd: int | None = None) -> list[str]:
     """Wrap a worker argv in bwrap, launched under a fresh non-root uid when ``drop_uid``."""
     bwrap = shutil.which("bwrap")
@@ -107,7 +107,7 @@ def bwrap_argv(argv: list[str], scratch: Path, env: dict[str, str], limits: Limi
     return out + argv
 
 
-def _wrap(limits: Limits, drop_uid: bool, use_seccomp: bool):
+def _wrap(limits: BoxLimits, drop_uid: bool, use_seccomp: bool):
     def wrap(argv, scratch, env):
         fd = seccomp.filter_fd() if use_seccomp else None
         fds = [fd] if fd is not None else []
@@ -115,7 +115,7 @@ def _wrap(limits: Limits, drop_uid: bool, use_seccomp: bool):
     return wrap
 
 
-def _limit_preexec(limits: Limits):
+def _limit_preexec(limits: BoxLimits):
     def apply():
         for res, value in ((resource.RLIMIT_NPROC, limits.nproc), (resource.RLIMIT_CPU, limits.cpu_s),
                            (resource.RLIMIT_NOFILE, limits.nofile), (resource.RLIMIT_FSIZE, limits.fsize_bytes),
@@ -124,7 +124,8 @@ def _limit_preexec(limits: Limits):
     return apply
 
 
-def bubblewrap_spec(limits: Limits = Limits(), *, drop_uid: bool = True, use_seccomp: bool = True) -> WorkerSpec:
+def bubblewrap_spec(limits: BoxLimits = BoxLimits(), *, drop_uid: bool = True,
+                    use_seccomp: bool = True) -> WorkerSpec:
     who = "a non-root uid per box" if drop_uid else \
         "root's uid outside the box (NPROC not enforced; seccomp forbids new processes)"
     sec = "seccomp" if use_seccomp and seccomp.filter_bytes() else "no seccomp"
@@ -136,7 +137,7 @@ def bubblewrap_spec(limits: Limits = Limits(), *, drop_uid: bool = True, use_sec
     )
 
 
-def _landlock_preexec(limits: Limits, version: int):
+def _landlock_preexec(limits: BoxLimits, version: int):
     rlimits = _limit_preexec(limits)
     runtime = _runtime_paths()
     box = WORKER_SCRIPT.parent
@@ -149,7 +150,7 @@ def _landlock_preexec(limits: Limits, version: int):
     return apply
 
 
-def landlock_spec(limits: Limits = Limits(), *, version: int | None = None) -> WorkerSpec:
+def landlock_spec(limits: BoxLimits = BoxLimits(), *, version: int | None = None) -> WorkerSpec:
     version = landlock.abi() if version is None else version
     extras = ", no TCP" if version >= 4 else ""
     extras += ", no signals to the grader" if version >= 6 else ", signals to the grader NOT blocked (ABI < 6)"
@@ -174,11 +175,11 @@ class Probe:
 
 def _try_box(drop_uid: bool) -> tuple[bool, str]:
     scratch = Path(os.path.realpath(os.environ.get("TMPDIR", "/tmp")))
-    argv, fds = _wrap(Limits(), drop_uid, True)([sys.executable, "-I", "-c", "import os; print(os.getuid())"],
+    argv, fds = _wrap(BoxLimits(), drop_uid, True)([sys.executable, "-I", "-c", "import os; print(os.getuid())"],
                                                 scratch, {})
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=60, preexec_fn=_limit_preexec(Limits()),
-                              pass_fds=fds)
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=60,
+                              preexec_fn=_limit_preexec(BoxLimits()), pass_fds=fds)
     except (OSError, subprocess.TimeoutExpired) as exc:
         return False, f"bwrap failed to start: {exc}"
     finally:

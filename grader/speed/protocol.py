@@ -34,15 +34,15 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
-from typing import Protocol as _Iface
+from typing import Protocol
 
-from grader.sandbox.client import CallFailed
+from grader.sandbox.errors import CallFailed, CallTimedOut
 from grader.sandbox.session import TimedCall
 from grader.speed.spec import Size, SpeedSpec
 from grader.testing.compare import GradingFailure, assert_unchanged
 
 
-class Timeable(_Iface):  # a StudentSession
+class Timeable(Protocol):  # a ModuleSession
     def timed_call(self, function: str, args: list, kwargs: dict, *, timeout: float,
                    cuda_timing: bool = False, snippet: str | None = None) -> TimedCall: ...
 
@@ -54,15 +54,26 @@ class BaselineFailed(RuntimeError):
 
 
 @dataclasses.dataclass(frozen=True)
-class Protocol:
+class SpeedProtocol:
+    """The protocol's settings (the steps of the module docstring)."""
+
+    #: step 2: rounds planned per attempt (they stop once a majority is on one side of ``within``)
     rounds: int = 5
+    #: step 1: warm-up calls on each side before the rounds
     warmup: int = 1
+    #: step 5: attempts measured again after a close failure
     retries: int = 1
+    #: step 5: a failed median below ``retry_below * within`` is measured again
     retry_below: float = 2.0
+    #: step 7: a student call is stopped after ``cap_factor * within`` times the baseline's wall time...
     cap_factor: float = 10.0
+    #: ... and never before ``min_cap_s`` seconds
     min_cap_s: float = 2.0
+    #: the time limit of a baseline (reference) call; past it the reference failed (BaselineFailed)
     baseline_timeout_s: float = 60.0
+    #: step 6: CPU seconds a worker may use outside its timed calls ...
     idle_cpu_s: float = 0.005
+    #: ... plus this share of the baseline's latest CPU figure
     idle_cpu_share: float = 0.25
 
 
@@ -92,7 +103,7 @@ def _median(xs: list[float]) -> float:
 
 class _Run:
     def __init__(self, spec: SpeedSpec, size: Size, device: str, student: Timeable, baseline: Timeable, rng,
-                 proto: Protocol):
+                 proto: SpeedProtocol):
         self.spec, self.device, self.student, self.baseline, self.rng, self.p = spec, device, student, baseline, rng, proto
         self.size, self.within = size, spec.within_for(size)
         self.cuda = device == "cuda"
@@ -131,11 +142,11 @@ class _Run:
         try:
             t = self.student.timed_call(self.spec.function, list(args), dict(kwargs), timeout=cap,
                                         cuda_timing=self.cuda, snippet=self.spec.snippet)
+        except CallTimedOut:
+            raise _Failed(f"a timed call was stopped after {cap:.2g} s, more than "
+                          f"{cap / _median(self.baseline_walls):.0f}x the reference's "
+                          f"{_median(self.baseline_walls) * 1e3:.1f} ms") from None
         except CallFailed as exc:
-            if exc.kind == "timeout":
-                raise _Failed(f"a timed call was stopped after {cap:.2g} s, more than "
-                              f"{cap / _median(self.baseline_walls):.0f}x the reference's "
-                              f"{_median(self.baseline_walls) * 1e3:.1f} ms") from None
             raise _Failed(f"calling {self.spec.function} failed during the speed test: {exc}") from None
         self.last_student_cpu = self.student.worker_cpu()
         if self.cuda:
@@ -203,7 +214,7 @@ class _Run:
 
 
 def measure(*, spec: SpeedSpec, device: str, student: Timeable, baseline: Timeable, rng,
-            protocol: Protocol = Protocol()) -> Measurement:
+            protocol: SpeedProtocol = SpeedProtocol()) -> Measurement:
     """Run the protocol on each of the spec's sizes for ``device``; a student failure is a failed
     :class:`Measurement`, a baseline failure raises :class:`BaselineFailed`. With several sizes the
     test passes when every size passes; the figures reported are those of the first size that failed
@@ -223,7 +234,7 @@ def measure(*, spec: SpeedSpec, device: str, student: Timeable, baseline: Timeab
 
 
 def _measure_size(spec: SpeedSpec, size: Size, device: str, student: Timeable, baseline: Timeable, rng,
-                  protocol: Protocol) -> Measurement:
+                  protocol: SpeedProtocol) -> Measurement:
     within = spec.within_for(size)
     run = _Run(spec, size, device, student, baseline, rng, protocol)
     label = f"{size.label}, {device}"

@@ -3,10 +3,11 @@ import shutil
 
 import pytest
 
+from grader.sandbox import ModuleSession, WarmPool, landlock
 from grader.sandbox.isolation import NOT_SECURE, best_spec, probe
-from grader.sandbox.session import StudentSession, WarmPool
 
 HAS_BWRAP = shutil.which("bwrap") is not None
+needs_landlock_6 = pytest.mark.skipif(landlock.abi() < 6, reason="Landlock ABI >= 6 not available")
 
 SPY = '''import os, socket
 def look():
@@ -37,7 +38,7 @@ def test_probe_reports_a_level_and_why():
 @pytest.mark.skipif(not HAS_BWRAP or probe().level != "bubblewrap", reason="bubblewrap is not usable here")
 def test_the_box_sees_no_course_files_no_network_and_cannot_write(tmp_path):
     spec = best_spec()
-    with WarmPool(spec) as pool, StudentSession(module_name="m", source=SPY, pool=pool) as s:
+    with WarmPool(spec) as pool, ModuleSession(module_name="m", source=SPY, pool=pool) as s:
         seen = s.call("look")
     assert seen["uid"] == 65534
     assert not seen["/work/main/solutions"] and not seen["/etc/passwd"] and not seen["/root/.ssh"]
@@ -103,7 +104,7 @@ def probe():
 @pytest.mark.skipif(not HAS_BWRAP or probe().level != "bubblewrap" or "no seccomp" in probe().label,
                     reason="bubblewrap with seccomp is not usable here")
 def test_seccomp_denies_inet_sockets_ptrace_and_new_processes():
-    with WarmPool(best_spec()) as pool, StudentSession(module_name="m", source=SECCOMP_SPY, pool=pool) as s:
+    with WarmPool(best_spec()) as pool, ModuleSession(module_name="m", source=SECCOMP_SPY, pool=pool) as s:
         out = s.call("probe")
     assert out["tcp"] == out["udp"] == out["tcp6"] == 1  # EPERM
     assert out["unix"] == "open"
@@ -135,14 +136,13 @@ def spy(course):
 '''
 
 
-@pytest.mark.skipif(__import__("grader.sandbox.landlock", fromlist=["abi"]).abi() < 6,
-                    reason="Landlock ABI >= 6 not available")
+@needs_landlock_6
 def test_landlock_level_reads_only_the_runtime_writes_nothing_and_cannot_signal_the_grader():
     from grader.course import find_course
     from grader.sandbox.isolation import landlock_spec
 
     course = str(find_course().root / "solutions")
-    with WarmPool(landlock_spec()) as pool, StudentSession(module_name="m", source=LANDLOCK_SPY, pool=pool) as s:
+    with WarmPool(landlock_spec()) as pool, ModuleSession(module_name="m", source=LANDLOCK_SPY, pool=pool) as s:
         out = s.call("spy", course)
     assert out == {course: 13, "/etc/passwd": 13, "/root": 13, "/tmp": 13, "/proc/1/environ": 13,
                    "write": 13, "signal": 1}  # EACCES everywhere; EPERM for the signal
@@ -165,7 +165,7 @@ def test_the_trusted_side_reads_the_workers_cpu_time(level):
     from grader.sandbox import WorkerSpec
 
     spec = WorkerSpec() if level == "plain" else best_spec()
-    with WarmPool(spec) as pool, StudentSession(module_name="m", source=CPU_SRC, pool=pool) as s:
+    with WarmPool(spec) as pool, ModuleSession(module_name="m", source=CPU_SRC, pool=pool) as s:
         s.call("nap", 0.0)  # loaded
         worker = s._worker
         t0 = worker.cpu_seconds()

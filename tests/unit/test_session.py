@@ -6,9 +6,17 @@ import numpy as np
 import pytest
 import torch
 
-from grader.sandbox import CallFailed, WorkerSpec
+from grader.sandbox import (
+    CallTimedOut,
+    LoadFailed,
+    MissingFunction,
+    ModuleSession,
+    StudentRaised,
+    WarmPool,
+    WorkerDied,
+    WorkerSpec,
+)
 from grader.sandbox.box import wire
-from grader.sandbox.session import StudentSession, WarmPool
 
 SOURCE = '''
 import os, time
@@ -63,7 +71,7 @@ def pool():
 
 @pytest.fixture
 def session(pool):
-    with StudentSession(module_name="m", source=SOURCE, pool=pool, call_timeout=2, load_timeout=20) as s:
+    with ModuleSession(module_name="m", source=SOURCE, pool=pool, call_timeout=2, load_timeout=20) as s:
         yield s
 
 
@@ -81,63 +89,76 @@ def test_student_patches_stay_in_the_worker(session):
 
 
 def test_errors_name_the_line(session):
-    with pytest.raises(CallFailed) as e:
+    with pytest.raises(StudentRaised) as e:
         session.call("boom", 1)
-    assert e.value.kind == "error" and "ValueError: bad input" in str(e.value) and "line 16: raise ValueError" in str(e.value)
+    assert "ValueError: bad input" in str(e.value) and "line 16: raise ValueError" in str(e.value)
 
 
 @pytest.mark.parametrize("fn", ["leave", "interrupt"])
 def test_exit_and_interrupt_are_just_errors(session, fn):
-    with pytest.raises(CallFailed) as e:
+    with pytest.raises(StudentRaised):
         session.call(fn)
-    assert e.value.kind == "error"
     assert torch.equal(session.call("double", torch.ones(1)), torch.full((1,), 2.0))
     assert session.worker_starts == 1
 
 
 def test_a_dying_worker_fails_the_call_and_the_next_call_gets_a_fresh_one(session):
     session.call("double", 1)
-    with pytest.raises(CallFailed) as e:
+    with pytest.raises(WorkerDied) as e:
         session.call("die")
-    assert e.value.kind == "crash" and "exited with status 0" in str(e.value)
+    assert type(e.value) is WorkerDied and "exited with status 0" in str(e.value)
     assert session.call("double", 3) == 6
     assert session.worker_starts == 2
 
 
 def test_a_function_that_keeps_killing_its_worker_is_not_called_again(session):
     for _ in range(2):
-        with pytest.raises(CallFailed, match="exited"):
+        with pytest.raises(WorkerDied, match="exited"):
             session.call("die")
     starts = session.worker_starts
-    with pytest.raises(CallFailed, match="not called again: earlier calls of die killed the worker 2 times"):
+    with pytest.raises(WorkerDied, match="not called again: earlier calls of die killed the worker 2 times"):
         session.call("die")
     assert session.worker_starts == starts
     assert session.call("double", 2) == 4
 
 
+def _group_gone(pgid: int) -> bool:
+    try:
+        os.killpg(pgid, 0)
+    except ProcessLookupError:
+        return True
+    return False
+
+
 def test_a_hang_is_killed_and_not_retried(session):
     session.call("double", 1)  # the worker is up: what follows times the hang alone
+    pgid = session._worker.proc.pid  # the worker leads its own session (process group)
     t0 = time.monotonic()
-    with pytest.raises(CallFailed) as e:
+    with pytest.raises(CallTimedOut, match=r"spin did not return within 2 s \(wall .* s\); the call was killed"):
         session.call("spin")
-    assert e.value.kind == "timeout" and time.monotonic() - t0 < 2 + 3  # the 2 s limit, then the kill
+    # the hang was ended by the 2 s limit and the kill, not by anything slower: a generous
+    # bound (a loaded machine may be slow to schedule the grader), and the whole group is gone
+    assert time.monotonic() - t0 < 2 + 30
+    assert _group_gone(pgid), "the hanging worker's process group was killed"
     starts, calls = session.worker_starts, session.calls
-    with pytest.raises(CallFailed, match="not called again"):
+    with pytest.raises(CallTimedOut, match="not called again"):
         session.call("spin")
     assert (session.worker_starts, session.calls) == (starts, calls), "refused without calling"
     assert session.call("double", 2) == 4
 
 
 def test_missing_function_and_liar_objects(session):
-    with pytest.raises(CallFailed) as e:
+    with pytest.raises(MissingFunction) as e:
         session.call("nope")
-    assert e.value.kind == "missing" and "defines no function `nope`" in str(e.value)
+    assert "defines no function `nope`" in str(e.value)
     assert isinstance(session.call("liar"), wire.Unsupported)
 
 
 def test_output_is_captured_and_capped(session):
     assert session.call("chatty") == 1
-    time.sleep(0.2)
+    worker = session._worker
+    worker.kill()  # ends the worker and joins the thread that drains its output: all of it was read
+    assert not worker._drain.is_alive()
     out = session.output()
     assert out.startswith("xxx") and len(out) < 70_000 and "dropped" in out
 
@@ -147,35 +168,34 @@ def test_scratch_dir_holds_only_the_module(session):
 
 
 def test_load_failures_fail_every_call(pool):
-    with StudentSession(module_name="m", source="def f(:\n", pool=pool) as s:
+    with ModuleSession(module_name="m", source="def f(:\n", pool=pool) as s:
         for _ in range(2):
-            with pytest.raises(CallFailed) as e:
+            with pytest.raises(LoadFailed) as e:
                 s.call("f")
-            assert e.value.kind == "load" and "SyntaxError" in str(e.value) and "line 1" in str(e.value)
-    with StudentSession(module_name="m", source="while True:\n    pass\n", pool=pool, load_timeout=1) as s:
-        with pytest.raises(CallFailed, match="timed out"):
+            assert "SyntaxError" in str(e.value) and "line 1" in str(e.value)
+    with ModuleSession(module_name="m", source="while True:\n    pass\n", pool=pool, load_timeout=1) as s:
+        with pytest.raises(LoadFailed, match="timed out"):
             s.call("f")
-    with StudentSession(module_name="m", source=None, pool=pool, load_problem="no m.py in folder/") as s:
-        with pytest.raises(CallFailed, match="no m.py"):
+    with ModuleSession(module_name="m", source=None, pool=pool, load_problem="no m.py in folder/") as s:
+        with pytest.raises(LoadFailed, match="no m.py"):
             s.call("f")
 
 
 def test_the_environment_is_cleared(monkeypatch):
     monkeypatch.setenv("GRADE_SECRET", "hunter2")
-    with WarmPool(WorkerSpec()) as pool, StudentSession(module_name="m", source=SOURCE, pool=pool) as s:
+    with WarmPool(WorkerSpec()) as pool, ModuleSession(module_name="m", source=SOURCE, pool=pool) as s:
         env = s.call("env")
     assert "GRADE_SECRET" not in env and env["OMP_NUM_THREADS"] == "1"
     assert set(env) <= set(WorkerSpec().environment(os.path.realpath("/tmp"))) | {"LC_CTYPE"}
 
 
 def test_the_submission_budget_bounds_all_calls(pool):
-    with StudentSession(module_name="m", source=SOURCE, pool=pool, call_timeout=5, budget_s=1.5) as s:
+    with ModuleSession(module_name="m", source=SOURCE, pool=pool, call_timeout=5, budget_s=1.5) as s:
         assert s.call("double", 1) == 2
-        with pytest.raises(CallFailed) as e:
+        with pytest.raises(CallTimedOut):
             s.call("spin")
-        assert e.value.kind == "timeout"
         starts, calls = s.worker_starts, s.calls
-        with pytest.raises(CallFailed, match="time budget of 1.5 s"):
+        with pytest.raises(CallTimedOut, match="time budget of 1.5 s"):
             s.call("double", 1)
         assert (s.worker_starts, s.calls) == (starts, calls), "refused without starting a worker or calling"
 
@@ -189,5 +209,5 @@ def test_a_pooled_worker_past_its_start_deadline_still_serves():
         worker, _ = pool._spare[0]
         assert select.select([worker._from_fd], [], [], 60)[0], "the worker said hello"
         worker._hello_deadline = time.monotonic() - 60  # as if it had waited in the pool for two minutes
-        with StudentSession(module_name="m", source=SOURCE, pool=pool) as s:
+        with ModuleSession(module_name="m", source=SOURCE, pool=pool) as s:
             assert s.call("double", 2) == 4

@@ -9,9 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.sandbox.client import CallFailed
-from grader.sandbox.session import TimedCall
-from grader.speed import BaselineFailed, Protocol, Size, SpeedSpec, measure
+from grader.sandbox import CallTimedOut, StudentRaised, TimedCall
+from grader.speed import BaselineFailed, Size, SpeedProtocol, SpeedSpec, measure
 from grader.testing import GradingFailure
 
 
@@ -61,7 +60,7 @@ SPEC = SpeedSpec(function="double", within=4, cpu=Size("8", lambda rng: ((rng.st
 
 def run(student, baseline, device="cpu", **proto):
     return measure(spec=SPEC, device=device, student=student, baseline=baseline, rng=np.random.default_rng(0),
-                   protocol=Protocol(**proto))
+                   protocol=SpeedProtocol(**proto))
 
 
 def test_a_fast_student_passes_after_a_majority_of_rounds():
@@ -115,18 +114,18 @@ def test_student_calls_are_capped_relative_to_the_baseline():
     student = Fake([0.001])
     run(student, Fake([0.010]), cap_factor=10, min_cap_s=0.1)
     assert student.timeouts[0] == pytest.approx(10 * 4 * 0.010)
-    m = run(Fake([0.001], fail=CallFailed("timeout", "late")), Fake([0.010]), cap_factor=10, min_cap_s=0.1)
+    m = run(Fake([0.001], fail=CallTimedOut("late")), Fake([0.010]), cap_factor=10, min_cap_s=0.1)
     assert not m.passed and "stopped after" in m.message and "40x the reference" in m.message
 
 
 def test_a_student_error_fails_with_its_message():
-    m = run(Fake([0.001], fail=CallFailed("error", "NotImplementedError: double")), Fake([0.001]))
+    m = run(Fake([0.001], fail=StudentRaised("NotImplementedError: double")), Fake([0.001]))
     assert not m.passed and "NotImplementedError: double" in m.message
 
 
 def test_a_failing_baseline_is_an_engine_error_not_the_students():
     with pytest.raises(BaselineFailed):
-        run(Fake([0.001]), Fake([0.001], fail=CallFailed("error", "boom")))
+        run(Fake([0.001]), Fake([0.001], fail=StudentRaised("boom")))
 
 
 def test_cuda_figure_is_the_claim_when_it_agrees_with_the_wall_clock():

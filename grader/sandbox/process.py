@@ -8,6 +8,11 @@ decoded with functions refused and every payload validated.
 
 ``WorkerSpec.wrap`` is the seam for OS-level isolation: it receives the argv and
 returns the argv to execute (e.g. prefixed by a bubblewrap invocation).
+
+A request that produces no reply raises a class from :mod:`grader.sandbox.errors`:
+:class:`CallTimedOut` past its deadline (the process group is killed),
+:class:`WorkerDied` when the process dies or closes its pipes, and its subclass
+:class:`BadReply` for a malformed hello, frame or value (the worker is killed).
 """
 from __future__ import annotations
 
@@ -23,24 +28,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from grader.sandbox.box import wire
+from grader.sandbox.errors import BadReply, CallTimedOut, WorkerDied
 
 WORKER_SCRIPT = Path(__file__).with_name("box") / "worker.py"
 OUTPUT_CAP = 64 * 1024
-
-
-class CallFailed(Exception):
-    """A request to the worker did not produce a value.
-
-    ``kind`` is one of ``error`` (the student code raised), ``timeout``,
-    ``crash`` (the worker died), ``protocol`` (a malformed reply) or
-    ``missing`` (no such function).
-    """
-
-    def __init__(self, kind: str, message: str, *, where: dict | None = None, error_types: tuple[str, ...] = ()):
-        super().__init__(message)
-        self.kind = kind
-        self.where = where
-        self.error_types = error_types  # for kind "error": the builtin exception classes the raised one derives from
 
 
 @dataclasses.dataclass(frozen=True)
@@ -104,7 +95,7 @@ class _OutputDrain(threading.Thread):
         return s + (f"\n[... {self.dropped} more bytes of output dropped]" if self.dropped else "")
 
 
-class Worker:
+class WorkerProcess:
     """One started worker process. Not thread-safe; one request at a time."""
 
     def __init__(self, spec: WorkerSpec, scratch: Path, *, start_timeout: float = 60.0):
@@ -147,7 +138,7 @@ class Worker:
             return
         header, _ = self._read(self._hello_deadline - time.monotonic(), what="start")
         if not header.get("ready"):
-            raise CallFailed("protocol", "worker did not start properly")
+            raise BadReply("worker did not start properly")
         self._ready = True
 
     def cpu_seconds(self) -> float:
@@ -199,7 +190,8 @@ class Worker:
 
     # -- requests ------------------------------------------------------------------
     def request(self, header: dict, values: dict | None = None, *, timeout: float) -> tuple[dict, dict]:
-        """Send one request; return (reply header, decoded values). Raises CallFailed."""
+        """Send one request; return (reply header, decoded values). Raises :class:`CallTimedOut`
+        (the worker is killed), :class:`WorkerDied` or its :class:`BadReply`."""
         self.wait_ready()
         head, blobs = wire.pack(header, values or {})
         try:
@@ -207,7 +199,7 @@ class Worker:
         except (BrokenPipeError, OSError):
             message = self._death_message()
             self.kill()
-            raise CallFailed("crash", message) from None
+            raise WorkerDied(message) from None
         reply, rblobs = self._read(timeout, what=header.get("op", "request"))
         decoded = {}
         for key in ("result", "args_after"):
@@ -216,7 +208,7 @@ class Worker:
                     decoded[key] = wire.decode(reply[key], rblobs, allow_functions=False, device_map=_device_map)
                 except (wire.WireError, KeyError, TypeError, ValueError) as exc:
                     self.kill()
-                    raise CallFailed("protocol", f"the worker sent a malformed value ({exc})") from None
+                    raise BadReply(f"the worker sent a malformed value ({exc})") from None
         return reply, decoded
 
     def _read(self, timeout: float, *, what: str) -> tuple[dict, list[bytes]]:
@@ -241,14 +233,14 @@ class Worker:
             return wire.read_frame(read, max_bytes=self.spec.max_reply_bytes, readinto=readinto)
         except TimeoutError:
             self.kill()
-            raise CallFailed("timeout", f"{what} did not finish within {max(timeout, 0.0):.3g} s") from None
+            raise CallTimedOut(f"{what} did not finish within {max(timeout, 0.0):.3g} s") from None
         except EOFError:
             message = self._death_message()
             self.kill()
-            raise CallFailed("crash", message) from None
+            raise WorkerDied(message) from None
         except (wire.WireError, ValueError, OSError) as exc:
             self.kill()
-            raise CallFailed("protocol", f"the worker sent a malformed reply ({exc})") from None
+            raise BadReply(f"the worker sent a malformed reply ({exc})") from None
 
     def _death_message(self) -> str:
         try:
