@@ -38,9 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from grader.course import find_course  # noqa: E402
+from grader.pipeline import ChapterGrader  # noqa: E402
 from grader.sandbox.isolation import best_spec  # noqa: E402
-from grader.sandbox.session import StudentSession, WarmPool  # noqa: E402
-from grader.speed import Protocol, baseline_session, load_specs, measure  # noqa: E402
+from grader.speed import load_specs, measure  # noqa: E402
 
 
 def _load(path: Path, name: str):
@@ -79,19 +79,18 @@ def calibrate(*, runs: int, load: int, functions: set[str] | None, device: str =
     course = find_course(root=ROOT)
     rows = []
     spec_w = best_spec()
-    with background_load(load), WarmPool(spec_w) as pool:
+    with background_load(load):
         for name in course.chapters():
             ch = course.chapter(name)
             specs = [s for s in load_specs(ch.hidden_dir / "test_speed.py") if functions is None or s.function in functions]
             if not specs:
                 continue
             variants = _load(ROOT / "benchmarks" / "speed_variants" / f"{name}.py", f"_variants_{name}").VARIANTS
-            man = ch.manifest
-            with baseline_session(manifest=man, reference_file=ch.solution_file, pool=pool) as base:
+            with ChapterGrader.for_chapter(ch, spec=spec_w) as grader:
                 for spec in (one for whole in specs for one in _per_size(whole, device)):
                     for kind in ("vectorized", "loops"):
                         for label, source in variants[spec.function][kind].items():
-                            row = _variant(spec, kind, label, source, man, pool, base, runs, device)
+                            row = _variant(spec, kind, label, source, grader, runs, device)
                             rows.append(row)
                             _print_row(row)
     return rows, spec_w.label
@@ -103,13 +102,14 @@ def _per_size(spec, device: str) -> list:
     return [dataclasses.replace(spec, **{field: size}) for size in spec.sizes(device)]
 
 
-def _variant(spec, kind, label, source, man, pool, base, runs, device) -> dict:
+def _variant(spec, kind, label, source, grader: ChapterGrader, runs, device) -> dict:
     passed, ratios, seconds, failures = 0, [], [], []
-    with StudentSession(module_name=man.module, source=source, pool=pool, call_timeout=60) as st:
+    setup = grader.speed
+    with grader.session(source, call_timeout=60, budget=False) as st:
         for i in range(runs):
             t0 = time.monotonic()
-            m = measure(spec=spec, device=device, student=st, baseline=base, rng=np.random.default_rng([7, i]),
-                        protocol=Protocol())
+            m = measure(spec=spec, device=device, student=st, baseline=setup.baseline, rng=np.random.default_rng([7, i]),
+                        protocol=setup.protocol)
             seconds.append(time.monotonic() - t0)
             passed += m.passed
             if m.ratio is not None:

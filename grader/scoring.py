@@ -21,17 +21,49 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import Literal
 
 from grader.course import Manifest
 from grader.rules import RuleFinding
-from grader.runner import TestOutcome
+from grader.testing.record import Record
+
+#: what a graded test is worth points for
+Kind = Literal["correctness", "speed", "rules", "engine"]
+
+
+@dataclasses.dataclass
+class TestOutcome:
+    """One grader test as the runner saw it run: the scoring's input."""
+
+    __test__ = False  # not a pytest test class
+    nodeid: str
+    #: the graded function (its ``@pytest.mark.task`` marker)
+    task: str
+    #: the graded name, ``"<function>: <case id or docstring>"``
+    name: str
+    #: its share of the function's points, relative to the function's other tests
+    weight: float
+    passed: bool
+    #: what the student reads: "passed", the failure message, or a passed test's note
+    message: str
+    duration_s: float = 0.0
+    kind: Literal["correctness", "speed"] = "correctness"
+    #: figures for results.json (speed: device, ratio, threshold, ...)
+    data: dict | None = None
+    #: an edge-case test (``edge=True`` on its marker or case): it costs only its own share,
+    #: never the function's rule and speed points
+    edge: bool = False
+    #: what the test noted besides its verdict (representation checks and slips, mutations)
+    record: Record = dataclasses.field(default_factory=Record)
+    #: it failed only because an input came back modified: its values were right
+    mutation_only: bool = False
 
 
 @dataclasses.dataclass
 class GradedTest:
     name: str
     function: str
-    kind: str  # correctness | speed | rules | engine
+    kind: Kind
     passed: bool
     score: float
     max_score: float
@@ -92,6 +124,9 @@ def _gate(function: str, tests: list[TestOutcome]) -> tuple[bool, str]:
 
 def score(*, manifest: Manifest, outcomes: list[TestOutcome], findings: dict[str, RuleFinding],
           errors: Sequence[str] = ()) -> list[GradedTest]:
+    """The graded tests of one submission, in manifest order: per function its correctness
+    tests (points shared by weight), its type test, its speed tests and its rule test (both
+    behind the gate), then tests naming unknown functions and the engine's errors."""
     known = {f.name for f in manifest.functions}
     graded: list[GradedTest] = []
     for f in manifest.functions:

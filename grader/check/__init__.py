@@ -1,15 +1,18 @@
-"""`grade check`: the visible tests of a chapter against the student's working copy."""
+"""`grade check`: the visible tests of a chapter against the student's working copy.
+
+Takes a path (a chapter folder, a .py or a .ipynb) and returns a :class:`CheckResult`:
+the visible tests and the rule checks, graded in a sandboxed worker like the hidden
+ones (no reference, no speed tests).
+"""
 from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
 
-from grader.course import CHAPTER_FILE, CourseError, Manifest, find_course, load_manifest
-from grader.grading import SubmissionResult, grade_source
+from grader.course import CHAPTER_FILE, CourseError, find_course, load_manifest
 from grader.intake import load_submission
+from grader.pipeline import ChapterGrader, GraderConfig, SubmissionResult
 from grader.sandbox import WorkerSpec
-from grader.sandbox.isolation import best_spec
-from grader.sandbox.session import WarmPool
 
 
 @dataclasses.dataclass
@@ -24,16 +27,18 @@ class CheckResult:
         return self.result.all_passed and self.result.status == "ok"
 
 
-def _locate(path: Path, chapter: str | None, course_root: Path | None) -> tuple[Manifest, list[Path]]:
+def _locate(path: Path, chapter: str | None, course_root: Path | None) -> GraderConfig:
+    """The visible tests for ``path``: its student copy's (chapter.toml and tests/ beside it),
+    else the course's."""
     folder = path if path.is_dir() else path.parent
     local = folder / CHAPTER_FILE
     if local.is_file():
         manifest = load_manifest(local)
         if chapter and chapter != manifest.chapter:
             raise CourseError(f"{local} is for {manifest.chapter}, not {chapter}")
-        tests = sorted((folder / "tests").glob("test_*.py"))
-        if tests:
-            return manifest, tests
+        config = GraderConfig.visible(local, folder / "tests")
+        if config.tests:
+            return config
     try:
         course = find_course(folder, root=course_root)
     except CourseError:
@@ -42,7 +47,7 @@ def _locate(path: Path, chapter: str | None, course_root: Path | None) -> tuple[
     if not chapter:
         raise CourseError(f"which chapter? pass --chapter (one of: {', '.join(course.chapters())})")
     ch = course.chapter(chapter)
-    return ch.manifest, sorted(ch.visible_dir.glob("test_*.py"))
+    return GraderConfig.visible(ch.assignment_dir / "manifest.toml", ch.visible_dir)
 
 
 def check(*, path: Path, chapter: str | None = None, course_root: Path | None = None,
@@ -51,11 +56,10 @@ def check(*, path: Path, chapter: str | None = None, course_root: Path | None = 
     path = Path(path)
     if not path.exists():
         raise CourseError(f"{path} does not exist")
-    manifest, tests = _locate(path, chapter, course_root)
-    if not tests:
-        raise CourseError(f"no visible tests found for {manifest.chapter}")
-    sub = load_submission(path, module=manifest.module, chapter=manifest.chapter)
-    spec = spec or best_spec()
-    with WarmPool(spec) as pool:
-        result = grade_source(manifest=manifest, source=sub.source, problem=sub.problem, tests=tests, pool=pool)
-    return CheckResult(manifest.chapter, path, result, spec.label)
+    config = _locate(path, chapter, course_root)
+    with ChapterGrader(config, spec=spec) as grader:
+        if not grader.tests:
+            raise CourseError(f"no visible tests found for {grader.manifest.chapter}")
+        sub = load_submission(path, module=grader.manifest.module, chapter=grader.manifest.chapter)
+        result = grader.grade(sub.source, problem=sub.problem)
+    return CheckResult(grader.manifest.chapter, path, result, grader.isolation)

@@ -1,13 +1,52 @@
-"""Gradescope-format results.json and the class grades.csv."""
+"""Gradescope-format results.json, the class grades.csv and the batch's run.json.
+
+Takes graded tests (grader.scoring) and the facts around them; returns the dicts and
+writes the files. Every file is written whole or not at all (a temporary file renamed
+into place), in UTF-8.
+"""
 from __future__ import annotations
 
 import csv
+import json
+import os
+import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from grader.course import Manifest
 from grader.scoring import GradedTest, per_function, points
 
-STUDENT_OUTPUT_CAP = 4000
+#: how much of what the student's code printed a summary or the terminal shows
+STUDENT_OUTPUT_CAP = 2000
+
+
+def submission_summary(*, manifest: Manifest, score: float, problem: str | None, notes: Sequence[str],
+                       isolation: str, student_output: str) -> str:
+    """results.json's ``output``: the score, the problem, intake's notes, the isolation and
+    what the student's code printed (capped)."""
+    lines = [f"{manifest.chapter}: {score:g} / {manifest.max_score:g} points."]
+    if problem:
+        lines.append(f"Problem: {problem}")
+    lines.extend(f"Note: {n}" for n in notes)
+    lines.append(f"Isolation: {isolation}.")
+    out = student_output.strip()
+    if out:
+        lines.append("Your code printed:\n" + out[:STUDENT_OUTPUT_CAP] + ("\n[...]" if len(out) > STUDENT_OUTPUT_CAP else ""))
+    return "\n".join(lines)
+
+
+def write_json(path: Path, data: dict) -> None:
+    """Write ``data`` as indented JSON to ``path``, atomically (a reader never sees half a file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def results_json(*, graded: list[GradedTest], summary: str, execution_time: float, extra: dict) -> dict:

@@ -29,6 +29,10 @@ class Record:
     slips: list[str] = dataclasses.field(default_factory=list)
     #: one message per modified input, in the order found
     mutations: list[str] = dataclasses.field(default_factory=list)
+    #: what a passed test reports instead of "passed", and its figures for results.json
+    #: (a speed test: its ratio against the baseline, the device, the threshold, ...)
+    note: str | None = None
+    data: dict | None = None
 
 
 _current: contextvars.ContextVar[Record | None] = contextvars.ContextVar("grader_record", default=None)
@@ -52,6 +56,13 @@ def representation_checked() -> None:
     rec = _current.get()
     if rec is not None:
         rec.checks += 1
+
+
+def note(message: str, data: dict | None = None) -> None:
+    """The open test's message when it passes, and its figures (kept only inside a record)."""
+    rec = _current.get()
+    if rec is not None:
+        rec.note, rec.data = message, data
 
 
 def slip(message: str, failure: type[Exception]) -> None:

@@ -15,9 +15,9 @@ import numpy as np
 import pytest
 
 from grader.course import find_course
+from grader.pipeline import ChapterGrader
 from grader.sandbox.isolation import best_spec
-from grader.sandbox.session import StudentSession, WarmPool
-from grader.speed import baseline_session, load_specs, measure
+from grader.speed import load_specs, measure
 
 H = "import torch\n\n"
 HONEST = H + '''
@@ -154,10 +154,11 @@ def _ch02_spec():
 @pytest.fixture(scope="module")
 def harness():
     ch, spec = _ch02_spec()
-    with WarmPool(best_spec()) as pool, baseline_session(manifest=ch.manifest, reference_file=ch.solution_file,
-                                                         pool=pool) as base:
+    with ChapterGrader.for_chapter(ch, spec=best_spec()) as grader:
+        base = grader.speed.baseline
+
         def grade(source: str, seed: int = 0):
-            with StudentSession(module_name="numerics", source=source, pool=pool, call_timeout=30) as st:
+            with grader.session(source, call_timeout=30, budget=False) as st:
                 return measure(spec=spec, device="cpu", student=st, baseline=base, rng=np.random.default_rng(seed))
         yield grade
 

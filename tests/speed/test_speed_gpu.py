@@ -12,9 +12,9 @@ import numpy as np
 import pytest
 import torch
 
+from grader.pipeline import ChapterGrader
 from grader.sandbox.isolation import best_spec
-from grader.sandbox.session import StudentSession, WarmPool
-from grader.speed import baseline_session, measure
+from grader.speed import measure
 from tests.speed.test_speed_cheats import HONEST, LOOP, H, _ch02_spec
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA on this machine")
@@ -40,10 +40,11 @@ torch.cuda.synchronize = lambda *a, **k: None
 @pytest.fixture(scope="module")
 def gpu_harness():
     ch, spec = _ch02_spec()
-    with WarmPool(best_spec()) as pool, baseline_session(manifest=ch.manifest, reference_file=ch.solution_file,
-                                                         pool=pool) as base:
+    with ChapterGrader.for_chapter(ch, spec=best_spec()) as grader:
+        base = grader.speed.baseline
+
         def grade(source: str):
-            with StudentSession(module_name="numerics", source=source, pool=pool, call_timeout=60) as st:
+            with grader.session(source, call_timeout=60, budget=False) as st:
                 return measure(spec=spec, device="cuda", student=st, baseline=base, rng=np.random.default_rng(0))
         yield grade
 

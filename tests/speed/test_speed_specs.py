@@ -10,15 +10,16 @@ benchmark's job (benchmarks/speed_calibration.py, docs/speed-calibration.md).
 """
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 
 import numpy as np
 import pytest
 
 from grader.course import find_course
+from grader.pipeline import ChapterGrader
 from grader.sandbox.isolation import best_spec
-from grader.sandbox.session import StudentSession, WarmPool
-from grader.speed import baseline_session, load_specs, measure
+from grader.speed import load_specs, measure
 
 COURSE = find_course()
 ROOT = COURSE.root
@@ -47,26 +48,33 @@ def _specs():
 
 
 @pytest.fixture(scope="module")
-def pool():
-    with WarmPool(best_spec()) as p:
-        yield p
+def graders():
+    """One grader (warm pool and baseline worker) per chapter, started when first asked for."""
+    with contextlib.ExitStack() as stack:
+        made: dict[str, ChapterGrader] = {}
+
+        def grader(chapter: str) -> ChapterGrader:
+            if chapter not in made:
+                made[chapter] = stack.enter_context(ChapterGrader.for_chapter(COURSE.chapter(chapter),
+                                                                              spec=best_spec()))
+            return made[chapter]
+
+        yield grader
 
 
 @pytest.mark.parametrize(("chapter", "spec"), _specs())
-def test_the_reference_passes_and_a_loop_fails(pool, chapter, spec):
+def test_the_reference_passes_and_a_loop_fails(graders, chapter, spec):
     ch = COURSE.chapter(chapter)
-    man = ch.manifest
+    grader = graders(chapter)
+    base = grader.speed.baseline
     variants = _load(ROOT / "benchmarks" / "speed_variants" / f"{chapter}.py", f"_variants_{chapter}").VARIANTS
     labels = LOOP[spec.function] if isinstance(LOOP[spec.function], tuple) else (LOOP[spec.function],)
-    with baseline_session(manifest=man, reference_file=ch.solution_file, pool=pool) as base:
-        with StudentSession(module_name=man.module, source=ch.solution_file.read_text(), pool=pool,
-                            call_timeout=60) as st:
-            honest = measure(spec=spec, device="cpu", student=st, baseline=base, rng=np.random.default_rng(1))
-        slow = []
-        for label in labels:
-            with StudentSession(module_name=man.module, source=variants[spec.function]["loops"][label], pool=pool,
-                                call_timeout=60) as st:
-                slow.append(measure(spec=spec, device="cpu", student=st, baseline=base, rng=np.random.default_rng(2)))
+    with grader.session(ch.solution_file.read_text(), call_timeout=60, budget=False) as st:
+        honest = measure(spec=spec, device="cpu", student=st, baseline=base, rng=np.random.default_rng(1))
+    slow = []
+    for label in labels:
+        with grader.session(variants[spec.function]["loops"][label], call_timeout=60, budget=False) as st:
+            slow.append(measure(spec=spec, device="cpu", student=st, baseline=base, rng=np.random.default_rng(2)))
     assert honest.passed, honest.message
     for m in honest.sizes or [honest]:
         assert m.ratio < m.within and f"<= {m.within:g}x" in m.message, honest.message

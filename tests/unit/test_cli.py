@@ -12,7 +12,7 @@ from grader.autograde import AutogradeResult, Row
 from grader.check import CheckResult
 from grader.cli import main
 from grader.course import CourseError, FunctionEntry, Manifest
-from grader.grading import SubmissionResult
+from grader.pipeline import SubmissionResult
 from grader.release import ReleaseResult
 from grader.release.template import Drift
 from grader.scoring import GradedTest

@@ -7,7 +7,8 @@ import textwrap
 import numpy as np
 
 from grader.runner import RunContext, run_tests
-from grader.sandbox.client import CallFailed
+from grader.sandbox import CallFailed, CallTimedOut, StudentRaised
+from grader.speed import SpeedSetup
 
 
 class FakeSession:
@@ -56,7 +57,7 @@ def test_names_weights_and_messages(tmp_path):
         @pytest.mark.task("g", name="a named test")
         def test_named(student):
             student.g()
-    ''', {"f": 2, "g": CallFailed("error", "ValueError: boom (m.py, line 3)")})
+    ''', {"f": 2, "g": StudentRaised("ValueError: boom (m.py, line 3)")})
     assert errors == []
     by_name = {o.name: o for o in outcomes}
     assert set(by_name) == {"f: the value is two", "f: first case", "f: second case", "g: a named test"}
@@ -146,11 +147,11 @@ def test_repeated_runs_in_one_process_reimport_the_test_module(tmp_path):
 
 def test_expect_raises_accepts_the_type_or_a_subclass_and_explains_anything_else(tmp_path):
     answers = {
-        "raises_value": CallFailed("error", "ValueError: bad", error_types=("ValueError", "Exception")),
-        "raises_sub": CallFailed("error", "E: bad", error_types=("UnicodeError", "ValueError", "Exception")),
-        "raises_type": CallFailed("error", "TypeError: no", error_types=("TypeError", "Exception")),
+        "raises_value": StudentRaised("ValueError: bad", error_types=("ValueError", "Exception")),
+        "raises_sub": StudentRaised("E: bad", error_types=("UnicodeError", "ValueError", "Exception")),
+        "raises_type": StudentRaised("TypeError: no", error_types=("TypeError", "Exception")),
         "returns": 3,
-        "hangs": CallFailed("timeout", "did not return within 10 s"),
+        "hangs": CallTimedOut("did not return within 10 s"),
     }
     outcomes, errors = run(tmp_path, """
         import pytest
@@ -196,7 +197,7 @@ class TimedFake(FakeSession):
         self.cpu_s, self.cpu = cpu_s, 0.0
 
     def timed_call(self, function, args, kwargs, *, timeout, cuda_timing=False, snippet=None):
-        from grader.sandbox.session import TimedCall
+        from grader.sandbox import TimedCall
 
         self.calls.append(f"timed {function}")
         self.cpu += self.cpu_s
@@ -209,7 +210,7 @@ class TimedFake(FakeSession):
 def test_speed_tests_run_last_and_report_their_figures(tmp_path):
     path = write(tmp_path, SPEED_FILE)
     student = TimedFake(0.002)
-    outcomes, errors = run_tests(paths=[path], context=RunContext(student, None, 0, baseline=TimedFake(0.001)))
+    outcomes, errors = run_tests(paths=[path], context=RunContext(student, None, 0, speed=SpeedSetup(TimedFake(0.001))))
     assert not errors
     assert [o.kind for o in outcomes] == ["correctness", "speed"]
     speed = outcomes[1]
@@ -221,7 +222,7 @@ def test_speed_tests_run_last_and_report_their_figures(tmp_path):
 
 def test_slow_code_fails_the_speed_test_with_its_ratio(tmp_path):
     path = write(tmp_path, SPEED_FILE)
-    outcomes, _ = run_tests(paths=[path], context=RunContext(TimedFake(0.05), None, 0, baseline=TimedFake(0.001)))
+    outcomes, _ = run_tests(paths=[path], context=RunContext(TimedFake(0.05), None, 0, speed=SpeedSetup(TimedFake(0.001))))
     speed = [o for o in outcomes if o.kind == "speed"][0]
     assert not speed.passed and "50.00x" in speed.message and speed.data["ratio"] == 50.0
 
@@ -234,7 +235,7 @@ def test_without_a_baseline_speed_tests_are_not_run(tmp_path):
 
 def test_the_speed_device_names_the_test(tmp_path):
     path = write(tmp_path, SPEED_FILE)
-    ctx = RunContext(TimedFake(0.001), None, 0, baseline=TimedFake(0.001), speed_device="cuda")
+    ctx = RunContext(TimedFake(0.001), None, 0, speed=SpeedSetup(TimedFake(0.001), "cuda"))
     outcomes, _ = run_tests(paths=[path], context=ctx)
     # this spec has no cuda size: it is graded (and named) on the CPU
     assert outcomes[-1].name == "f: speed within 4x of reference (8, float64, cpu)"
@@ -245,7 +246,7 @@ def test_a_speed_test_that_did_not_run_stays_a_speed_test(tmp_path):
     unrun (here the session ends first) must not become a correctness test, which would
     take a share of the function's correctness points."""
     path = write(tmp_path, SPEED_FILE.replace('assert student.f(1.0) == 1.0', 'pytest.exit("the session ends")'))
-    outcomes, _ = run_tests(paths=[path], context=RunContext(TimedFake(0.001), None, 0, baseline=TimedFake(0.001)))
+    outcomes, _ = run_tests(paths=[path], context=RunContext(TimedFake(0.001), None, 0, speed=SpeedSetup(TimedFake(0.001))))
     assert [(o.kind, o.passed, o.message) for o in outcomes] == [
         ("correctness", False, "the test did not run"), ("speed", False, "the test did not run")]
 
