@@ -12,7 +12,11 @@ forward costs only the forward's points, CORRECT's forwards cache the raw inputs
 wrong forward below keeps that cache (its mistake is in ``out`` or in the running
 statistics), which is what "a wrong forward whose cache is still right" means.
 """
-from tests.chapters.harness import module as _module
+from tests.chapters.harness import module
+
+CHAPTER = "ch03_normalization"
+HEADLINE = ("layernorm_backward",)  # needs >= 3 wrong implementations
+MIN_WRONG = 2  # kept few: each one is a full grading, ~2.7 s of CPU
 
 HEADER = "import math\nimport torch\n"
 
@@ -64,11 +68,6 @@ def batchnorm_backward(dout, cache):
     return dx, (dout * xhat).sum(dim=0), dout.sum(dim=0)
 ''',
 }
-
-
-def module(**overrides) -> str:
-    """A module with the correct functions, some replaced by ``overrides``."""
-    return _module(HEADER, CORRECT, **overrides)
 
 
 _LN_FWD = '''
@@ -185,7 +184,7 @@ return dx, (dout * gamma).sum(dim=0), dout.sum(dim=0)''')),
 
 ALTERNATIVES = {
     # The textbook graph: every intermediate of the forward in the cache, backprop node by node.
-    "textbook step-by-step graph": module(
+    "textbook step-by-step graph": module(HEADER, CORRECT,
         layernorm_forward='''
 def layernorm_forward(x, gamma, beta, eps=1e-5):
     d = x.shape[-1]
@@ -253,7 +252,7 @@ def batchnorm_backward(dout, cache):
     return dx1 + dmu / n, dgamma, dbeta
 '''),
     # Everything in float64 inside, cast back to the input's dtype; a dict cache.
-    "float64 internally, cast back": module(
+    "float64 internally, cast back": module(HEADER, CORRECT,
         layernorm_forward='''
 def layernorm_forward(x, gamma, beta, eps=1e-5):
     x64 = x.to(torch.float64)

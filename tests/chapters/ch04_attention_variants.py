@@ -9,7 +9,10 @@ exactly what it names and keeping its rule and speed points. Every function in C
 multi-head attention does not call scaled_dot_product_attention), so a wrong
 implementation of one function cannot cost another its points.
 """
-from tests.chapters.harness import module as _module
+from tests.chapters.harness import module
+
+CHAPTER = "ch04_attention"
+MIN_WRONG = 3  # wrong implementations every function needs
 
 HEADER = "import math\nimport torch\n"
 
@@ -44,11 +47,6 @@ def sinusoidal_positional_encoding(seq_len, d_model):
     return torch.where(even, torch.sin(angle), torch.cos(angle)).float()
 ''',
 }
-
-
-def module(**overrides) -> str:
-    """A module with the correct functions, some replaced by ``overrides``."""
-    return _module(HEADER, CORRECT, **overrides)
 
 
 def _sdpa(scores_line="scores = q @ k.transpose(-2, -1) / math.sqrt(q.shape[-1])",
@@ -166,7 +164,7 @@ def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
 }
 
 ALTERNATIVES = {
-    "loop over heads, hand-written softmax, -1e9 mask, tutorial PE": _module(HEADER, {
+    "loop over heads, hand-written softmax, -1e9 mask, tutorial PE": module(HEADER, {
         "scaled_dot_product_attention": '''
 def scaled_dot_product_attention(q, k, v, mask=None):
     scores = torch.matmul(q, k.transpose(-1, -2)) * (1.0 / math.sqrt(k.size(-1)))
@@ -204,7 +202,7 @@ def sinusoidal_positional_encoding(seq_len, d_model):
     return pe
 ''',
     }),
-    "einsum, float64 internally, w_o applied per head": _module(HEADER, {
+    "einsum, float64 internally, w_o applied per head": module(HEADER, {
         "scaled_dot_product_attention": '''
 def scaled_dot_product_attention(q, k, v, mask=None):
     q64, k64, v64 = q.double(), k.double(), v.double()
@@ -243,7 +241,7 @@ def sinusoidal_positional_encoding(seq_len, d_model):
     return pe
 ''',
     }),
-    "scaled q, exp(s - logsumexp), view/permute, calls own SDPA": _module(HEADER, {
+    "scaled q, exp(s - logsumexp), view/permute, calls own SDPA": module(HEADER, {
         "scaled_dot_product_attention": '''
 def scaled_dot_product_attention(q, k, v, mask=None):
     s = (q / math.sqrt(q.shape[-1])) @ k.mT

@@ -11,7 +11,10 @@ a missed edge case (a ValueError) or a modified input: each loses exactly what i
 before the fair-grading policy (issue 10): the ValueError test is now an edge test, so it
 costs that test and keeps the rule and speed points.
 """
-from tests.chapters.harness import module as _module
+from tests.chapters.harness import module
+
+CHAPTER = "ch06_probability"
+MIN_WRONG = 3  # wrong implementations every function needs
 
 HEADER = "import math\nimport numpy as np\n"
 
@@ -64,11 +67,6 @@ def backdoor_adjustment(table):
     return {t: sum(table[(t, z)][0] / table[(t, z)][1] * p_z[z] for z in strata) for t in treatments}
 ''',
 }
-
-
-def module(**overrides) -> str:
-    """A module with the correct functions, some replaced by ``overrides``."""
-    return _module(HEADER, CORRECT, **overrides)
 
 
 _BAYES_CHECKS = '''
@@ -202,7 +200,7 @@ def backdoor_adjustment(table):
 }
 
 ALTERNATIVES = {
-    "odds form, closed-form sequence, ddof 0, float64 sums": module(
+    "odds form, closed-form sequence, ddof 0, float64 sums": module(HEADER, CORRECT,
         bayes_update='''
 def bayes_update(prior, sensitivity, false_positive_rate):
     args = (prior, sensitivity, false_positive_rate)
@@ -266,7 +264,7 @@ def backdoor_adjustment(table):
         out[t] = float(acc)
     return out
 '''),
-    "complement form, recursion through bayes_update, samples of L*f": module(
+    "complement form, recursion through bayes_update, samples of L*f": module(HEADER, CORRECT,
         bayes_update='''
 def bayes_update(prior, sensitivity, false_positive_rate):
     vals = (prior, sensitivity, false_positive_rate)

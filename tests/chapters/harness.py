@@ -8,8 +8,15 @@ written differently from the reference) and ``REPRESENTATION`` (function ->
 a missed edge case, where ``losses`` names what it must lose and nothing else:
 ``"type"`` (its type test), ``"edge"`` (its edge tests), ``"mutation"`` (a test that
 failed only because an input came back modified, and the speed test, whose timed calls
-must leave their inputs alone). ``test_<ch>_grader_power.py`` subclasses :class:`PowerTests`,
-which checks, through the real engine (sandboxed worker, hidden graders, scoring):
+must leave their inputs alone). It also declares ``CHAPTER`` (the chapter's folder name, which
+the file is named after) and, where the defaults do not fit, ``MIN_WRONG`` (wrong implementations
+every function needs; 1), ``HEADLINE`` (functions that need 3), ``ALSO`` (function -> callers a
+wrong implementation of it may cost points too) and ``MIN_ALTERNATIVES`` (2). The harness builds
+modules from ``HEADER`` and ``CORRECT`` itself (:func:`module`).
+
+``test_grader_power.py`` finds every variants module (:func:`power_chapters`) and runs
+:class:`PowerTests` over each, which checks, through the real engine (sandboxed worker,
+hidden graders, scoring):
 
 - each wrong implementation loses points on its function, gets no rule points
   for it, and costs no other function anything;
@@ -21,16 +28,19 @@ which checks, through the real engine (sandboxed worker, hidden graders, scoring
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import functools
+import importlib
 import textwrap
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 from grader.course import find_course
-from grader.grading import grade_source, load_reference
+from grader.pipeline import ChapterGrader, GraderConfig
 from grader.sandbox import WorkerSpec
-from grader.sandbox.session import WarmPool
 from grader.scoring import per_function, type_test_name
-from grader.speed import baseline_session
 
 
 def module(header: str, correct: dict[str, str], **overrides: str) -> str:
@@ -44,24 +54,17 @@ def module(header: str, correct: dict[str, str], **overrides: str) -> str:
     return "\n\n".join(parts)
 
 
-class ChapterGrader:
-    def __init__(self, chapter: str, pool: WarmPool):
-        self.chapter = find_course().chapter(chapter)
-        self.manifest = self.chapter.manifest
-        self.reference = load_reference(self.chapter.solution_file, chapter=chapter)
-        self.tests = sorted(self.chapter.hidden_dir.glob("test_*.py"))
-        self.pool = pool
+class PowerGrader(ChapterGrader):
+    """The engine's grader of one chapter (hidden tests, reference, a plain worker), with the
+    grader-power verdicts as assertions."""
 
-    def grade(self, source: str, seed: int, *, speed: bool = False):
-        """Grade ``source``; ``speed``: also run the speed tests (CPU) against a baseline worker."""
-        if not speed:
-            res = grade_source(manifest=self.manifest, source=source, problem=None, tests=self.tests,
-                               pool=self.pool, reference=self.reference, seed=seed)
-            return res, per_function(self.manifest, res.graded)
-        with baseline_session(manifest=self.manifest, reference_file=self.chapter.solution_file,
-                              pool=self.pool) as baseline:
-            res = grade_source(manifest=self.manifest, source=source, problem=None, tests=self.tests,
-                               pool=self.pool, reference=self.reference, seed=seed, baseline=baseline)
+    def __init__(self, chapter: str) -> None:
+        self.chapter = find_course().chapter(chapter)
+        super().__init__(GraderConfig.hidden(self.chapter, speed=True, isolation="subprocess"), spec=WorkerSpec())
+
+    def grade_scores(self, source: str, seed: int, *, speed: bool = False):
+        """Grade ``source``; ``speed``: also run the speed tests (CPU) against the baseline worker."""
+        res = self.grade(source, seed=seed, speed=speed)
         return res, per_function(self.manifest, res.graded)
 
     # -- the three verdicts -------------------------------------------------------------
@@ -69,7 +72,7 @@ class ChapterGrader:
                             also: tuple[str, ...] = ()) -> None:
         """``also``: functions that call ``function`` by the contract (e.g. conv1d_valid calls
         toeplitz_matrix) and so may lose points with it."""
-        res, scores = self.grade(source, seed)
+        res, scores = self.grade_scores(source, seed)
         assert res.status == "ok", f"{label!r}: {res.status}: {res.problem}"
         got, best = scores[function]
         assert got < best, f"{label!r} kept all {best} points of {function}"
@@ -88,7 +91,7 @@ class ChapterGrader:
         unknown = set(losses) - {"type", "edge", "mutation"}
         assert not unknown, f"unknown losses {sorted(unknown)}"
         speed = any(f.speed_points for f in self.manifest.functions if f.name == function)
-        res, scores = self.grade(source, seed, speed=speed)
+        res, scores = self.grade_scores(source, seed, speed=speed)
         assert res.status == "ok", f"{label!r}: {res.status}: {res.problem}"
         lost = [g for g in res.graded if not g.passed]
         why = "\n".join(f"{g.name}: {g.output}" for g in lost)
@@ -106,7 +109,7 @@ class ChapterGrader:
         assert seen == set(losses), f"{label!r} should lose {sorted(losses)}, lost {sorted(seen)}:\n{why}"
 
     def assert_full_marks(self, label: str, source: str, seed: int) -> None:
-        res, _ = self.grade(source, seed)
+        res, _ = self.grade_scores(source, seed)
         failed = [f"{g.name}: {g.output}" for g in res.graded if not g.passed]
         assert not failed, f"{label} lost points (seed {seed}):\n" + "\n".join(failed)
         speed = sum(f.speed_points for f in self.manifest.functions)  # speed tests need a baseline: not run here
@@ -115,76 +118,152 @@ class ChapterGrader:
     def assert_reference_full_and_stub_zero(self, seed: int = 99) -> None:
         self.assert_full_marks("the reference", self.chapter.solution_file.read_text(), seed)
         stub = (self.chapter.template_dir / self.manifest.module_file).read_text()
-        res, _ = self.grade(stub, seed)
+        res, _ = self.grade_scores(stub, seed)
         assert res.score == 0, [g.name for g in res.graded if g.passed]
         assert all(not g.passed for g in res.graded)
 
 
 @contextlib.contextmanager
 def chapter_grader(chapter: str):
-    with WarmPool(WorkerSpec()) as pool:
-        yield ChapterGrader(chapter, pool)
+    with PowerGrader(chapter) as grader:
+        yield grader
+
+
+def only(chapter: str):
+    """Mark a :class:`PowerTests` test as one chapter's own: it runs for ``chapter`` alone."""
+    def mark(test):
+        test.power_chapter = chapter
+        return test
+    return mark
+
+
+@dataclasses.dataclass(frozen=True, eq=False)  # eq=False: hashed by identity, so pytest groups a chapter's tests
+class PowerChapter:
+    """One chapter's variants module and the settings it declares beside its variants."""
+
+    name: str                       # CHAPTER
+    variants: ModuleType            # HEADER, CORRECT, WRONG, ALTERNATIVES, REPRESENTATION (optional)
+    headline: tuple[str, ...] = ()  # HEADLINE: functions that need >= 3 wrong implementations
+    min_wrong: int = 1              # MIN_WRONG: wrong implementations every other function needs
+    min_alternatives: int = 2       # MIN_ALTERNATIVES
+    also: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)  # ALSO: callers a wrong function may cost
+
+    @classmethod
+    def of(cls, variants: ModuleType) -> PowerChapter:
+        return cls(variants.CHAPTER, variants, tuple(getattr(variants, "HEADLINE", ())),
+                   getattr(variants, "MIN_WRONG", 1), getattr(variants, "MIN_ALTERNATIVES", 2),
+                   dict(getattr(variants, "ALSO", {})))
+
+    def __repr__(self) -> str:
+        return f"PowerChapter({self.name})"
+
+    def module(self, **overrides: str) -> str:
+        """The module of the CORRECT functions, some replaced by ``overrides``."""
+        return module(self.variants.HEADER, self.variants.CORRECT, **overrides)
+
+
+@functools.cache
+def power_chapters() -> tuple[PowerChapter, ...]:
+    """Every ``tests/chapters/<chapter>_variants.py``, in file-name (= chapter) order."""
+    found = []
+    for path in sorted(Path(__file__).parent.glob("*_variants.py")):
+        variants = importlib.import_module(f"{__package__}.{path.stem}")
+        chapter = PowerChapter.of(variants)
+        if path.stem != f"{chapter.name}_variants":
+            raise NameError(f"{path.name} declares CHAPTER = {chapter.name!r}: name it {chapter.name}_variants.py")
+        found.append(chapter)
+    return tuple(found)
+
+
+@dataclasses.dataclass(frozen=True, eq=False)  # eq=False: every case is its own pytest parameter
+class Case:
+    """One variant: a WRONG or REPRESENTATION implementation of ``function``, or an ALTERNATIVE module."""
+
+    label: str
+    source: str
+    function: str = ""
+    losses: tuple[str, ...] = ()
+
+    def __repr__(self) -> str:
+        return f"Case({self.function}: {self.label})" if self.function else f"Case({self.label})"
 
 
 class PowerTests:
-    """The grader-power tests of one chapter. A chapter's test file subclasses it::
+    """The grader-power tests of every chapter, each test parametrized over the chapters that
+    :func:`power_chapters` finds (``-k <chapter>`` selects one)::
 
         class TestGraderPower(PowerTests):
-            chapter = "ch07_optimization"
-            variants = ch07_variants           # HEADER, CORRECT, WRONG, ALTERNATIVES, module()
-            headline = ()                      # functions that need >= 3 wrong implementations
-            min_wrong = 3                      # wrong implementations every other function needs
-            also = {"Dual": ("dual_derivative",)}  # callers a wrong function may cost points
+            @only("ch05_initialization")          # a chapter's own test: its grader and chapter
+            def test_something(self, grader, chapter): ...
+
+    Each chapter's parameters carry ``xdist_group(<chapter>)``, so that ``--dist loadgroup`` keeps
+    a chapter on one worker. ``chapter`` is a class-scoped parameter: pytest runs a chapter's tests
+    together and keeps one warm ``grader`` per chapter, torn down before the next chapter's starts.
     """
 
-    chapter: str
-    variants: object
-    headline: tuple[str, ...] = ()
-    min_wrong: int = 1
-    min_alternatives: int = 2
-    also: dict[str, tuple[str, ...]] = {}
     seeds = (1, 2, 3)
 
     def pytest_generate_tests(self, metafunc):
-        v = self.variants
-        if "source" in metafunc.fixturenames:
-            metafunc.parametrize(("function", "label", "source"), [
-                pytest.param(fn, label, src, id=f"{fn}: {label}") for fn, d in v.WRONG.items() for label, src in d.items()])
-        elif "representation" in metafunc.fixturenames:
-            metafunc.parametrize(("function", "label", "representation"), [
-                pytest.param(fn, label, rep, id=f"{fn}: {label}")
-                for fn, d in getattr(v, "REPRESENTATION", {}).items() for label, rep in d.items()])
-        elif "alternative" in metafunc.fixturenames:
-            metafunc.parametrize("alternative", list(v.ALTERNATIVES))
+        if "chapter" not in metafunc.fixturenames:
+            return
+        chapters = power_chapters()
+        own = getattr(metafunc.function, "power_chapter", None)
+        if own is not None:
+            chapters = tuple(ch for ch in chapters if ch.name == own)
+            assert chapters, f"{metafunc.function.__name__}: no tests/chapters/{own}_variants.py"
+
+        def param(ch, case=None, id_=""):
+            values = (ch,) if case is None else (ch, case)
+            return pytest.param(*values, id=f"{ch.name}-{id_}" if id_ else ch.name,
+                                marks=pytest.mark.xdist_group(ch.name))
+
+        names = metafunc.fixturenames
+        if "wrong" in names:
+            metafunc.parametrize(("chapter", "wrong"), [
+                param(ch, Case(label, src, fn), f"{fn}: {label}")
+                for ch in chapters for fn, d in ch.variants.WRONG.items() for label, src in d.items()],
+                scope="class")
+        elif "representation" in names:
+            metafunc.parametrize(("chapter", "representation"), [
+                param(ch, Case(label, src, fn, tuple(losses)), f"{fn}: {label}")
+                for ch in chapters for fn, d in getattr(ch.variants, "REPRESENTATION", {}).items()
+                for label, (src, losses) in d.items()],
+                scope="class")
+        elif "alternative" in names:
+            metafunc.parametrize(("chapter", "alternative"), [
+                param(ch, Case(label, src), label) for ch in chapters for label, src in ch.variants.ALTERNATIVES.items()],
+                scope="class")
             metafunc.parametrize("seed", self.seeds)
+        else:
+            metafunc.parametrize("chapter", [param(ch) for ch in chapters], scope="class")
 
     @pytest.fixture(scope="class")
     @classmethod
-    def grader(cls):
-        with chapter_grader(cls.chapter) as g:
+    def grader(cls, chapter):
+        with chapter_grader(chapter.name) as g:
             yield g
 
-    def test_wrong_implementation_loses_points(self, grader, function, label, source):
-        grader.assert_loses_points(function, label, self.variants.module(**{function: source}),
-                                   also=self.also.get(function, ()))
+    def test_wrong_implementation_loses_points(self, grader, chapter, wrong):
+        grader.assert_loses_points(wrong.function, wrong.label, chapter.module(**{wrong.function: wrong.source}),
+                                   also=chapter.also.get(wrong.function, ()))
 
-    def test_every_function_has_wrong_and_alternative_implementations(self, grader):
-        wrong = self.variants.WRONG
+    def test_every_function_has_wrong_and_alternative_implementations(self, grader, chapter):
+        wrong = chapter.variants.WRONG
         assert set(wrong) == {f.name for f in grader.manifest.functions}
         for fn, impls in wrong.items():
-            need = 3 if fn in self.headline else self.min_wrong
+            need = 3 if fn in chapter.headline else chapter.min_wrong
             assert len(impls) >= need, f"{fn} has {len(impls)} wrong implementations, needs {need}"
-        assert len(self.variants.ALTERNATIVES) >= self.min_alternatives
+        assert len(chapter.variants.ALTERNATIVES) >= chapter.min_alternatives
 
-    def test_representation_variant_loses_only_its_slip(self, grader, function, label, representation):
-        source, losses = representation
-        grader.assert_loses_only(function, label, self.variants.module(**{function: source}), losses)
+    def test_representation_variant_loses_only_its_slip(self, grader, chapter, representation):
+        r = representation
+        grader.assert_loses_only(r.function, r.label, chapter.module(**{r.function: r.source}), r.losses)
 
-    def test_alternative_correct_implementation_keeps_full_marks(self, grader, alternative, seed):
-        grader.assert_full_marks(alternative, self.variants.ALTERNATIVES[alternative], seed)
+    def test_alternative_correct_implementation_keeps_full_marks(self, grader, chapter, alternative, seed):
+        grader.assert_full_marks(alternative.label, alternative.source, seed)
 
-    def test_correct_module_keeps_full_marks(self, grader):
-        grader.assert_full_marks("the CORRECT functions", self.variants.module(), seed=7)
+    def test_correct_module_keeps_full_marks(self, grader, chapter):
+        grader.assert_full_marks("the CORRECT functions", chapter.module(), seed=7)
 
-    def test_reference_full_marks_and_stub_zero(self, grader):
+    def test_reference_full_marks_and_stub_zero(self, grader, chapter):
         grader.assert_reference_full_and_stub_zero()

@@ -15,15 +15,9 @@ import torch
 from scipy import integrate, stats
 
 from grader.course import find_course
-from grader.grading import load_reference
 
-CH = "ch05_initialization"
+CHAPTER = "ch05_initialization"
 SHAPES = [(150, 330), (330, 150), (257, 129), (1, 7), (7, 1)]
-
-
-@pytest.fixture(scope="module")
-def ref():
-    return load_reference(find_course().chapter(CH).solution_file, chapter=CH)
 
 
 def _scale(name, fi, fo):
@@ -38,9 +32,9 @@ def _dist(name, fi, fo, factor=1.0):
 
 @pytest.mark.parametrize("name", ["xavier_uniform", "xavier_normal", "he_normal"])
 @pytest.mark.parametrize("shape", SHAPES[:3])
-def test_kstest_against_scipy(ref, name, shape):
+def test_kstest_against_scipy(reference, name, shape):
     fi, fo = shape
-    w = getattr(ref, name)(fi, fo, np.random.default_rng(fi * 1000 + fo))
+    w = getattr(reference, name)(fi, fo, np.random.default_rng(fi * 1000 + fo))
     assert type(w) is np.ndarray and w.shape == (fi, fo) and w.dtype == np.float64
     dist, args = _dist(name, fi, fo)
     assert stats.kstest(w.ravel(), dist, args=args).pvalue > 1e-6
@@ -56,9 +50,9 @@ def test_kstest_against_scipy(ref, name, shape):
 
 @pytest.mark.parametrize("name", ["xavier_uniform", "xavier_normal", "he_normal"])
 @pytest.mark.parametrize("shape", SHAPES)
-def test_shapes_dtype_and_determinism(ref, name, shape):
+def test_shapes_dtype_and_determinism(reference, name, shape):
     fi, fo = shape
-    f = getattr(ref, name)
+    f = getattr(reference, name)
     a, b, c = f(fi, fo, np.random.default_rng(5)), f(fi, fo, np.random.default_rng(5)), f(fi, fo, np.random.default_rng(6))
     assert a.shape == (fi, fo) and a.dtype == np.float64
     assert np.array_equal(a, b) and not np.array_equal(a, c)
@@ -80,9 +74,9 @@ def _torch_weights(name, fi, fo, seed):
 
 @pytest.mark.parametrize("name", ["xavier_uniform", "xavier_normal", "he_normal"])
 @pytest.mark.parametrize("shape", [(150, 330), (330, 150)])
-def test_same_distribution_as_torch_nn_init(ref, name, shape):
+def test_same_distribution_as_torch_nn_init(reference, name, shape):
     fi, fo = shape
-    ours = getattr(ref, name)(fi, fo, np.random.default_rng(11))
+    ours = getattr(reference, name)(fi, fo, np.random.default_rng(11))
     theirs = _torch_weights(name, fi, fo, seed=11)
     assert theirs.shape == ours.shape
     assert stats.ks_2samp(ours.ravel(), theirs.ravel()).pvalue > 1e-6
@@ -116,20 +110,20 @@ def _torch_forward(seed, init_np, depth, width, n, activation):
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh", "linear"])
-def test_activation_variances_matches_torch_forward(ref, activation):
+def test_activation_variances_matches_torch_forward(reference, activation):
     for seed, (depth, width, n) in enumerate([(1, 13, 7), (5, 37, 61), (9, 101, 203)]):
-        got = ref.activation_variances(ref.he_normal, depth, width, n, np.random.default_rng(seed), activation)
+        got = reference.activation_variances(reference.he_normal, depth, width, n, np.random.default_rng(seed), activation)
         assert type(got) is np.ndarray and got.shape == (depth + 1,) and got.dtype == np.float64
-        np.testing.assert_allclose(got, _torch_forward(seed, ref.he_normal, depth, width, n, activation),
+        np.testing.assert_allclose(got, _torch_forward(seed, reference.he_normal, depth, width, n, activation),
                                    rtol=1e-10, atol=0)
 
 
-def test_activation_variances_exact_scaling(ref):
+def test_activation_variances_exact_scaling(reference):
     c = 1.3
     init = lambda fan_in, fan_out, rng: c * np.eye(fan_in)  # noqa: E731
-    v = ref.activation_variances(init, 6, 23, 41, np.random.default_rng(0), "linear")
+    v = reference.activation_variances(init, 6, 23, 41, np.random.default_rng(0), "linear")
     np.testing.assert_allclose(v, v[0] * c ** (2 * np.arange(7)), rtol=1e-12)
-    v = ref.activation_variances(init, 6, 23, 41, np.random.default_rng(0), "relu")
+    v = reference.activation_variances(init, 6, 23, 41, np.random.default_rng(0), "relu")
     np.testing.assert_allclose(v[2:] / v[1:-1], c ** 2, rtol=1e-12)
 
 
@@ -138,7 +132,7 @@ def _gauss(f):
 
 
 @pytest.mark.parametrize("activation", ["relu", "tanh"])
-def test_first_layer_variance_matches_quadrature(ref, activation):
+def test_first_layer_variance_matches_quadrature(reference, activation):
     """With W = c*I the first layer is act(c x) elementwise: its variance is a 1-d integral."""
     c = 1.7
     f = (lambda x: max(c * x, 0.0)) if activation == "relu" else (lambda x: math.tanh(c * x))
@@ -147,25 +141,25 @@ def test_first_layer_variance_matches_quadrature(ref, activation):
     if activation == "relu":
         assert math.isclose(expected, c * c * (0.5 - 1 / (2 * math.pi)), rel_tol=1e-8)
     init = lambda fan_in, fan_out, rng: c * np.eye(fan_in)  # noqa: E731
-    v = ref.activation_variances(init, 1, 200, 500, np.random.default_rng(3), activation)
+    v = reference.activation_variances(init, 1, 200, 500, np.random.default_rng(3), activation)
     # N = 1e5 entries: the sampling sd of the variance is < 1% of it; 5% is > 5 sigma
     assert abs(v[1] / expected - 1) < 0.05
     assert abs(v[0] - 1) < 0.03
 
 
-def test_he_relu_keeps_the_variance(ref):
+def test_he_relu_keeps_the_variance(reference):
     """He + ReLU: the first layer's variance is 1 - 1/pi (E h^2 = 1, E h = 1/sqrt(pi)); Xavier halves E h^2 per layer."""
-    first = [ref.activation_variances(ref.he_normal, 1, 256, 1000, np.random.default_rng(s))[1] for s in range(10)]
+    first = [reference.activation_variances(reference.he_normal, 1, 256, 1000, np.random.default_rng(s))[1] for s in range(10)]
     assert abs(np.mean(first) / (1 - 1 / math.pi) - 1) < 0.02
-    he = ref.activation_variances(ref.he_normal, 10, 256, 1000, np.random.default_rng(0))
-    xavier = ref.activation_variances(ref.xavier_normal, 10, 256, 1000, np.random.default_rng(0))
+    he = reference.activation_variances(reference.he_normal, 10, 256, 1000, np.random.default_rng(0))
+    xavier = reference.activation_variances(reference.xavier_normal, 10, 256, 1000, np.random.default_rng(0))
     assert 0.2 < he[-1] < 5 and xavier[-1] < 0.01
 
 
 def test_hidden_grader_population_matches_quadrature():
     """The hidden grader's population() (expected variance of every layer for signed permutation
     weights) against scipy.integrate.quad for a 2-layer chain."""
-    path = find_course().chapter(CH).hidden_dir / "test_activation_variances.py"
+    path = find_course().chapter(CHAPTER).hidden_dir / "test_activation_variances.py"
     spec = importlib.util.spec_from_file_location("_ch05_hidden_av", path)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)

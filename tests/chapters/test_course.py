@@ -1,7 +1,10 @@
 """Every chapter of the course, through the student's path: the visible tests
 (`grade check`) pass on the reference and fail on the untouched stub, and the
-course has the seven chapters of the contract."""
+course has the seven chapters of the contract. The hand-kept copies of manifest
+data (the README's chapters table, docs/graders.md) agree with the manifests."""
+import re
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -68,8 +71,6 @@ def test_graders_md_states_every_type_test_s_points():
 def test_the_student_readme_grading_table_adds_up(chapter):
     """The generated README's grading table: one row per function, its points (type test included),
     rule and speed points with the speed thresholds and sizes, adding up to the stated total."""
-    import re
-
     ch = find_course().chapter(chapter)
     m = ch.manifest
     text = (ch.template_dir / "README.md").read_text(encoding="utf-8")
@@ -86,3 +87,36 @@ def test_the_student_readme_grading_table_adds_up(chapter):
         if f.speed_points:
             assert "for speed (within" in rows[f.name] and "x of the reference's CPU time at" in rows[f.name]
     assert summed == pytest.approx(total) == pytest.approx(m.max_score)
+
+
+def test_the_readme_chapters_table_matches_the_manifests():
+    """README.md's "Chapters" table (module, library, functions in order, points) and the sentence
+    under it that names the speed points, against the manifests."""
+    course = find_course()
+    text = (course.root / "README.md").read_text(encoding="utf-8")
+    start = text.index("\n## Chapters\n")
+    end = text.find("\n## ", start + 1)
+    section = text[start:] if end == -1 else text[start:end]
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in section.splitlines()
+            if re.match(r"\| ch\d", line)]
+    assert [r[0] for r in rows] == course.chapters()
+    speed = {}
+    for name, module, library, functions, points in rows:
+        m = course.chapter(name).manifest
+        assert module == f"`{m.module_file}`", name
+        assert library == m.library, name
+        listed = [f.replace("★", "").strip(" `") for f in functions.split(",")]
+        assert listed == [f.name for f in m.functions], name
+        assert float(points) == m.max_score, f"{name}: the README says {points} points, the manifest {m.max_score:g}"
+        speed |= {f.name: f.speed_points for f in m.functions if f.speed_points}
+    sentence = re.search(r"The points include one speed point each for (.*?)\.", section, re.S)
+    assert sentence, "the sentence naming the speed points"
+    named = re.findall(r"`(\w+)`", sentence.group(1))
+    assert sorted(named) == sorted(speed), f"the README names {named}, the manifests {sorted(speed)}"
+    assert set(speed.values()) == {1.0}, speed
+
+
+def test_every_chapter_has_grader_power_variants():
+    """test_grader_power.py runs over the variants modules it finds: each chapter needs one."""
+    found = {p.name.removesuffix("_variants.py") for p in Path(__file__).parent.glob("*_variants.py")}
+    assert found == set(find_course().chapters())

@@ -17,14 +17,33 @@ def run(args, cwd, env_extra=None):
     return subprocess.run(GRADE + args, cwd=cwd, capture_output=True, text=True, env=env, timeout=300)
 
 
+def table_rows(out: str) -> dict[str, tuple[str, str]]:
+    """The rows of the table `grade check` prints, test -> (result, why), with the cells that
+    rich wrapped over several lines joined again."""
+    rows: list[list[str]] = []
+    for line in out.splitlines():
+        if not line.startswith("│"):
+            continue
+        test, result, why = (cell.strip() for cell in line.strip().strip("│").split("│"))
+        if result:
+            rows.append([test, result, why])
+        else:  # a wrapped continuation of the row above
+            rows[-1][0] = f"{rows[-1][0]} {test}".strip()
+            rows[-1][2] = f"{rows[-1][2]} {why}".strip()
+    return {test: (result, why) for test, result, why in rows}
+
+
 def test_check_fails_on_a_fresh_stub_copy_with_a_table(tmp_path):
     folder = tmp_path / "ch02_numerics"
     shutil.copytree(ROOT / "student_template" / "ch02_numerics", folder)
     proc = run(["check", "."], cwd=folder)
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "FAIL" in proc.stdout and "NotImplementedError" in proc.stdout
-    assert "stable_softmax: softmax([1000, 1001, 1002]) is finite and exact" in proc.stdout.replace("\n", " ") \
-        or "stable_softmax" in proc.stdout
+    rows = table_rows(proc.stdout)
+    result, why = rows["stable_softmax: softmax([1000, 1001, 1002]) is finite and exact"]
+    assert result == "FAIL" and "NotImplementedError: stable_softmax" in why, why
+    assert {result for result, _ in rows.values()} == {"FAIL"}, rows
+    assert f"0 of {len(rows)} checks passed" in proc.stdout
 
 
 def test_check_passes_on_the_reference(tmp_path):
@@ -40,7 +59,12 @@ def test_check_a_single_file_and_a_notebook(tmp_path):
     bad = ROOT / "examples" / "ch02_numerics" / "class" / "bob_partly_wrong" / "numerics.py"
     proc = run(["check", str(bad), "--chapter", "ch02_numerics"], cwd=ROOT)
     assert proc.returncode == 1
-    assert "max abs error" in proc.stdout or "finite" in proc.stdout
+    rows = table_rows(proc.stdout)
+    result, why = rows["logsumexp: logsumexp([1000, 1001, 1002]) = 1002.4076"]  # bob forgets to add the max back
+    assert result == "FAIL" and "max abs error" in why and "expected 1002.41" in why, why
+    result, why = rows["log_softmax: log_softmax([0, -200]) is [0, -200], not log(0) = -inf"]
+    assert result == "FAIL" and "got -inf" in why and "finite" in why, why
+    assert rows["stable_softmax: softmax([1000, 1001, 1002]) is finite and exact"][0] == "PASS"
 
 
 def test_release_check_is_clean_on_the_committed_template():

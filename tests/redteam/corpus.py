@@ -18,7 +18,14 @@ import json
 import textwrap
 import zipfile
 
-from tests.chapters.ch02_variants import CORRECT, HEADER, module
+from tests.chapters import harness
+from tests.chapters.ch02_numerics_variants import CORRECT, HEADER
+
+
+def module(**overrides: str) -> str:
+    """An honest ch02 module, some functions replaced by ``overrides``."""
+    return harness.module(HEADER, CORRECT, **overrides)
+
 
 ALL = ("stable_softmax", "logsumexp", "log_softmax", "clip_grad_norm")
 PWNED = "PWNED-redteam"  # every file an attack tries to leave behind carries this in its name

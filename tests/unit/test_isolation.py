@@ -168,10 +168,15 @@ def test_the_trusted_side_reads_the_workers_cpu_time(level):
     with WarmPool(spec) as pool, ModuleSession(module_name="m", source=CPU_SRC, pool=pool) as s:
         s.call("nap", 0.0)  # loaded
         worker = s._worker
+        e0 = worker.cpu_seconds()
+        s.call("nap", 0.0)
         t0 = worker.cpu_seconds()
         s.call("busy", 0.3)
         t1 = worker.cpu_seconds()
         s.call("nap", 0.3)
         t2 = worker.cpu_seconds()
-    assert 0.29 <= t1 - t0 <= 0.6, t1 - t0
-    assert t2 - t1 < 0.1, t2 - t1
+    # A call's own cost (the wire, decoding) is what an empty call costs; CPU time, so a busy
+    # machine moves neither bound.
+    overhead = max(t0 - e0, 0.0)
+    assert 0.29 <= t1 - t0 <= 0.3 + 5 * overhead + 0.05, (t1 - t0, overhead)
+    assert t2 - t1 < 5 * overhead + 0.05, (t2 - t1, overhead)

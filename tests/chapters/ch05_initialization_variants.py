@@ -8,7 +8,10 @@ REPRESENTATION[function] are correct weights or variances in another container o
 (tests/chapters/harness.py). The float32 he_normal and the list-returning
 activation_variances were WRONG entries before the fair-grading policy (issue 10).
 """
-from tests.chapters.harness import module as _module
+from tests.chapters.harness import module
+
+CHAPTER = "ch05_initialization"
+MIN_WRONG = 3  # wrong implementations every function needs
 
 HEADER = "import math\nimport numpy as np\n"
 
@@ -37,11 +40,6 @@ def activation_variances(init, depth, width, n_samples, rng, activation="relu"):
     return np.array(out)
 ''',
 }
-
-
-def module(**overrides) -> str:
-    """A module with the correct functions, some replaced by ``overrides``."""
-    return _module(HEADER, CORRECT, **overrides)
 
 
 def _av(body: str, head: str = "") -> str:
@@ -142,7 +140,7 @@ WRONG = {
 }
 
 ALTERNATIVES = {
-    "Box-Muller, rng.random, transposed draws, weights before inputs": module(
+    "Box-Muller, rng.random, transposed draws, weights before inputs": module(HEADER, CORRECT,
         he_normal='''
 def he_normal(fan_in, fan_out, rng):
     # Box-Muller from two uniforms on (0, 1]
@@ -175,7 +173,7 @@ def activation_variances(init, depth, width, n_samples, rng, activation="relu"):
         out[i] = np.mean((h - h.mean()) ** 2)
     return out
 '''),
-    "rng.normal(loc, scale), flat draws reshaped, np.dot": module(
+    "rng.normal(loc, scale), flat draws reshaped, np.dot": module(HEADER, CORRECT,
         he_normal='''
 def he_normal(fan_in, fan_out, rng):
     return rng.normal(loc=0.0, scale=np.sqrt(2 / fan_in), size=fan_in * fan_out).reshape(fan_in, fan_out)
@@ -204,7 +202,7 @@ def activation_variances(init, depth, width, n_samples, rng, activation="relu"):
         out[layer + 1] = h.var()
     return out
 '''),
-    "standard_normal scaled in place, float32 draws rejected, stacked inputs": module(
+    "standard_normal scaled in place, float32 draws rejected, stacked inputs": module(HEADER, CORRECT,
         he_normal='''
 def he_normal(fan_in, fan_out, rng):
     w = rng.standard_normal(size=(fan_in, fan_out), dtype=np.float64)

@@ -8,10 +8,16 @@ representation, a missed edge case or an input modified in place: each loses exa
 what it lists.
 
 ``dual_derivative`` uses ``Dual`` by the contract, so a wrong ``Dual`` may also cost
-``dual_derivative`` points (test_ch07_grader_power.py allows exactly that); every other
+``dual_derivative`` points (``ALSO`` allows exactly that); every other
 function in CORRECT is self-contained.
 """
-from tests.chapters.harness import module as _module
+from tests.chapters.harness import module
+
+CHAPTER = "ch07_optimization"
+MIN_WRONG = 3  # wrong implementations every function needs
+# dual_derivative evaluates f on the student's own Dual (the contract says so), so a wrong Dual may
+# cost dual_derivative points too; no other function may lose any.
+ALSO = {"Dual": ("dual_derivative",)}
 
 HEADER = "import math\nimport numpy as np\n"
 
@@ -124,11 +130,6 @@ CORRECT = {
     "Dual": _DUAL,
     "dual_derivative": _DUAL_DERIVATIVE,
 }
-
-
-def module(**overrides) -> str:
-    """A module with the correct functions, some replaced by ``overrides``."""
-    return _module(HEADER, CORRECT, **overrides)
 
 
 def _edit(src: str, old: str, new: str) -> str:
@@ -272,7 +273,7 @@ def dual_derivative(f, x):
 }
 
 ALTERNATIVES = {
-    "Gram-matrix GD, lstsq, identity-row steps, Dual with properties": module(
+    "Gram-matrix GD, lstsq, identity-row steps, Dual with properties": module(HEADER, CORRECT,
         gd_linear_regression='''
 def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
     X1 = np.hstack([np.asarray(X, dtype=float), np.ones((len(X), 1))])
@@ -371,7 +372,7 @@ class Dual:
 def dual_derivative(f, x):
     return float(getattr(f(Dual(float(x), 1.0)), "b", 0.0))
 '''),
-    "einsum GD, SVD pinv, two copies per entry, Dual via chain rule": module(
+    "einsum GD, SVD pinv, two copies per entry, Dual via chain rule": module(HEADER, CORRECT,
         gd_linear_regression='''
 def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
     X = np.asarray(X, dtype=np.float64)
@@ -593,7 +594,7 @@ def dual_derivative(f, x):
 # compute with math, and the helper names no module-level name that a graded function uses: it
 # duck-types the dual number), so it must cost no rule point (issue 10, item 3: dynamic access is
 # charged only to the functions whose scope reaches it).
-ALTERNATIVES["import-time getattr(np, name) helper for dual elementary functions"] = module(
+ALTERNATIVES["import-time getattr(np, name) helper for dual elementary functions"] = module(HEADER, CORRECT,
     Dual='''
 class Dual:
     def __init__(self, a, b=0.0):

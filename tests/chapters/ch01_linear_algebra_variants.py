@@ -2,7 +2,9 @@
 (see tests/chapters/harness.py): WRONG ones must lose points (and the rule points),
 REPRESENTATION ones (right values, another container or dtype, or one missed edge
 case) must lose exactly what they name and keep their rule and speed points."""
-from tests.chapters.harness import module as _module
+
+CHAPTER = "ch01_linear_algebra"
+HEADLINE = ("frobenius_norm", "toeplitz_matrix", "conv1d_valid", "energy_rank")  # need >= 3 wrong implementations
 
 HEADER = "import numpy as np\n"
 
@@ -75,10 +77,6 @@ def whiten(X):
     return Xc @ Vt[:r].T / s[:r]
 ''',
 }
-
-
-def module(**overrides) -> str:
-    return _module(HEADER, CORRECT, **overrides)
 
 
 WRONG = {
@@ -349,7 +347,7 @@ def toeplitz_matrix(k, n):
     "conv1d_valid": {
         # conv1d on top of a float64 T (the issue's first row, second half): float64 for
         # integer and float32 inputs; toeplitz_matrix itself is the correct one here (the
-        # natural pair, a float64 T and a plain T @ x, is test_ch01_grader_power's own test)
+        # natural pair, a float64 T and a plain T @ x, is a ch01 test of its own in test_grader_power.py)
         "float64 result through a float64 T": ('''
 def conv1d_valid(x, k):
     T = toeplitz_matrix(k, len(x)).astype(np.float64)

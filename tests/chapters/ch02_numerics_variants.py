@@ -11,7 +11,10 @@ each loses exactly what it lists (tests/chapters/harness.py). "modifies the inpu
 fair-grading policy (issue 10): their values are right, so they lose the mutation or the
 type test, not the rule point.
 """
-from tests.chapters.harness import module as _module
+from tests.chapters.harness import module
+
+CHAPTER = "ch02_numerics"
+MIN_WRONG = 3  # wrong implementations every function needs
 
 HEADER = "import math\nimport torch\n"
 
@@ -44,11 +47,6 @@ def clip_grad_norm(grads, max_norm):
 }
 
 
-def module(**overrides) -> str:
-    """A module with the correct functions, some replaced by ``overrides``."""
-    return _module(HEADER, CORRECT, **overrides)
-
-
 WRONG = {
     "stable_softmax": {
         "no max shift": "def stable_softmax(x, dim=-1):\n    e = torch.exp(x)\n    return e / e.sum(dim=dim, keepdim=True)\n",
@@ -78,7 +76,7 @@ WRONG = {
 }
 
 ALTERNATIVES = {
-    "exp(x - logsumexp), torch.max, torch's clip rule": module(
+    "exp(x - logsumexp), torch.max, torch's clip rule": module(HEADER, CORRECT,
         stable_softmax='''
 def stable_softmax(x, dim=-1):
     return torch.exp(x - logsumexp(x, dim).unsqueeze(dim))
@@ -96,7 +94,7 @@ def clip_grad_norm(grads, max_norm):
     coef = torch.clamp(max_norm / (total + 1e-6), max=1.0)
     return [g * coef for g in grads], total
 '''),
-    "float64 internally, cast back": module(
+    "float64 internally, cast back": module(HEADER, CORRECT,
         stable_softmax='''
 def stable_softmax(x, dim=-1):
     y = x.to(torch.float64)
@@ -122,7 +120,7 @@ def clip_grad_norm(grads, max_norm):
         return [g.clone() for g in grads], total
     return [(g.to(torch.float64) * (max_norm / total)).to(g.dtype) for g in grads], total
 '''),
-    "float32 accumulation, exp(log_softmax)": module(
+    "float32 accumulation, exp(log_softmax)": module(HEADER, CORRECT,
         stable_softmax='''
 def stable_softmax(x, dim=-1):
     return torch.exp(log_softmax(x, dim))
