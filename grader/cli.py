@@ -93,13 +93,13 @@ def release(chapter: str | None, check_only: bool) -> None:
     for r in results:
         if check_only:
             if r.ok:
-                console.print(f"{r.chapter}: template up to date")
+                console.print(f"{r.chapter}: up to date")
             else:
                 stale = True
                 d = r.drift
                 for label, items in (("missing", d.missing), ("extra", d.extra), ("changed", d.changed)):
                     for item in items:
-                        console.print(f"{r.chapter}: {label} student_template/{r.chapter}/{item}")
+                        console.print(f"{r.chapter}: {label} {r.target}{item}")
         else:
             what = ", ".join(r.written) if r.written else "nothing changed"
             console.print(f"{r.chapter}: {what}")

@@ -125,6 +125,12 @@ def _text(value: Any, where: str) -> str:
     return value
 
 
+def _flag(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise CourseError(f"{where} must be true or false")
+    return value
+
+
 def _any_text(value: Any, where: str) -> str:
     return str(value)
 
@@ -201,6 +207,9 @@ class FunctionEntry:
     type_share: float | None = dataclasses.field(default=None, metadata=toml(_share))
     """Share of `points` carried by its "returns the documented type" test, in [0, 1);
     absent: the chapter's `type_share` (`[grading]`)."""
+    headline: bool = dataclasses.field(default=False, metadata=toml(_flag))
+    """One of the chapter's headline exercises (★ in the course README); its graders are
+    proven with at least 3 wrong implementations."""
 
 
 @dataclasses.dataclass(frozen=True)

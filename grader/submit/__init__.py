@@ -1,4 +1,9 @@
-"""`grade submit`: pack the student's module (or notebook) into a submission archive."""
+"""`grade submit`: pack the student's module (or notebook) into a submission archive.
+
+Takes the student's chapter folder (or a file in it); writes ``<chapter>-submission.zip``
+holding the module and a manifest with each file's sha256, and returns what it packed
+and any warnings. Nothing is graded here.
+"""
 from __future__ import annotations
 
 import dataclasses

@@ -4,7 +4,6 @@ REPRESENTATION ones (right values, another container or dtype, or one missed edg
 case) must lose exactly what they name and keep their rule and speed points."""
 
 CHAPTER = "ch01_linear_algebra"
-HEADLINE = ("frobenius_norm", "toeplitz_matrix", "conv1d_valid", "energy_rank")  # need >= 3 wrong implementations
 
 HEADER = "import numpy as np\n"
 

@@ -15,7 +15,6 @@ statistics), which is what "a wrong forward whose cache is still right" means.
 from tests.chapters.harness import module
 
 CHAPTER = "ch03_normalization"
-HEADLINE = ("layernorm_backward",)  # needs >= 3 wrong implementations
 MIN_WRONG = 2  # kept few: each one is a full grading, ~2.7 s of CPU
 
 HEADER = "import math\nimport torch\n"

@@ -1,5 +1,15 @@
-"""Fixtures the chapter tests share."""
+"""Fixtures the chapter tests share, and their ``chapter`` mark (``scripts/test.sh --fast`` leaves them out)."""
+from pathlib import Path
+
 import pytest
+
+HERE = Path(__file__).parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.path.is_relative_to(HERE):
+            item.add_marker(pytest.mark.chapter)
 
 from grader.course import find_course
 from grader.pipeline import load_reference

@@ -10,9 +10,10 @@ a missed edge case, where ``losses`` names what it must lose and nothing else:
 failed only because an input came back modified, and the speed test, whose timed calls
 must leave their inputs alone). It also declares ``CHAPTER`` (the chapter's folder name, which
 the file is named after) and, where the defaults do not fit, ``MIN_WRONG`` (wrong implementations
-every function needs; 1), ``HEADLINE`` (functions that need 3), ``ALSO`` (function -> callers a
-wrong implementation of it may cost points too) and ``MIN_ALTERNATIVES`` (2). The harness builds
-modules from ``HEADER`` and ``CORRECT`` itself (:func:`module`).
+every function needs; 1), ``ALSO`` (function -> callers a wrong implementation of it may cost
+points too) and ``MIN_ALTERNATIVES`` (2); the manifest's headline functions (``headline = true``)
+need 3 wrong implementations. The harness builds modules from ``HEADER`` and ``CORRECT`` itself
+(:func:`module`).
 
 ``test_grader_power.py`` finds every variants module (:func:`power_chapters`) and runs
 :class:`PowerTests` over each, which checks, through the real engine (sandboxed worker,
@@ -143,14 +144,15 @@ class PowerChapter:
 
     name: str                       # CHAPTER
     variants: ModuleType            # HEADER, CORRECT, WRONG, ALTERNATIVES, REPRESENTATION (optional)
-    headline: tuple[str, ...] = ()  # HEADLINE: functions that need >= 3 wrong implementations
+    headline: tuple[str, ...] = ()  # the manifest's `headline = true` functions: they need >= 3 wrong implementations
     min_wrong: int = 1              # MIN_WRONG: wrong implementations every other function needs
     min_alternatives: int = 2       # MIN_ALTERNATIVES
     also: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)  # ALSO: callers a wrong function may cost
 
     @classmethod
     def of(cls, variants: ModuleType) -> PowerChapter:
-        return cls(variants.CHAPTER, variants, tuple(getattr(variants, "HEADLINE", ())),
+        manifest = find_course().chapter(variants.CHAPTER).manifest
+        return cls(variants.CHAPTER, variants, tuple(f.name for f in manifest.functions if f.headline),
                    getattr(variants, "MIN_WRONG", 1), getattr(variants, "MIN_ALTERNATIVES", 2),
                    dict(getattr(variants, "ALSO", {})))
 

@@ -1,6 +1,6 @@
 """Every chapter's bundled example class, graded by `grade autograde`'s engine, gives
-the scores written in examples/<chapter>/expected.toml; the reference gets full marks
-and the untouched stub zero."""
+the scores written in examples/<chapter>/expected.toml on the functions each submission
+defines (tests/e2e/examples.py); the reference gets full marks and the untouched stub zero."""
 import shutil
 import tomllib
 
@@ -9,6 +9,7 @@ import pytest
 from grader.autograde import autograde
 from grader.course import find_course
 from grader.scoring import per_function
+from tests.e2e.examples import defined_functions
 
 ROOT = find_course().root
 CHAPTERS = sorted(p.parent.name for p in (ROOT / "examples").glob("*/expected.toml"))
@@ -32,11 +33,16 @@ def test_example_class(tmp_path, chapter):
     for name, want in expected.items():
         row = rows[name]
         assert row.status == want.get("status", "ok"), (name, row.status)
+        mine = defined_functions(class_dir / name, ch.manifest)
+        scores = per_function(ch.manifest, row.graded)
         if want.get("full"):
-            assert row.score == maximum, (name, row.score)
+            assert row.score == sum(scores[f][1] for f in mine), (name, row.score)
         losers = set(want.get("loses", ()))
+        assert losers <= mine, f"{name}: expected.toml names functions it does not define: {sorted(losers - mine)}"
         for f in ch.manifest.functions:
-            got, best = per_function(ch.manifest, row.graded)[f.name]
+            if f.name not in mine:
+                continue
+            got, best = scores[f.name]
             if f.name in losers:
                 assert got < best, f"{name} kept all points of {f.name}"
                 if want.get("speed_only"):

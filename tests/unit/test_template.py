@@ -96,3 +96,27 @@ def test_manifest_speed_settings():
     for bad, why in (('\n[speed]\ndevice = "gpu"\n', "device must be"), ('\n[speed]\nthreads = 2\n', "unknown \\[speed\\]")):
         with pytest.raises(CourseError, match=why):
             parse_manifest(tomllib.loads(MANIFEST + bad), source="m.toml")
+
+
+def test_release_generates_the_course_readme_chapters_table(course):
+    readme = course / "README.md"
+    readme.write_text("# Course\n\n## Chapters\n\n<!-- chapters:begin -->\nold\n<!-- chapters:end -->\n\nMore.\n")
+    results = release(course_root=course)
+    assert [r.chapter for r in results] == ["chx", "README.md"] and results[1].written == ["README.md"]
+    text = readme.read_text()
+    assert "| chx | `mod.py` | numpy | `f` | 2 |" in text and "old" not in text
+    assert text.startswith("# Course\n") and text.endswith("<!-- chapters:end -->\n\nMore.\n")
+    assert all(r.ok for r in release(course_root=course, check=True))
+    manifest = course / "assignments" / "chx" / "manifest.toml"
+    manifest.write_text(manifest.read_text().replace("points = 2", "points = 3\nheadline = true"))
+    (stale,) = [r for r in release(course_root=course, check=True) if r.chapter == "README.md"]
+    assert not stale.ok and stale.drift.changed == ["README.md"] and stale.target == ""
+    release(course_root=course)
+    assert "| chx | `mod.py` | numpy | `f` ★ | 3 |" in readme.read_text()
+
+
+def test_a_readme_without_the_marked_section_is_left_alone(course):
+    (course / "README.md").write_text("# Course\n")
+    assert [r.chapter for r in release(course_root=course)] == ["chx"]
+    assert (course / "README.md").read_text() == "# Course\n"
+    assert [r.chapter for r in release(course_root=course, chapter="chx")] == ["chx"]
