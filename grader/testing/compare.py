@@ -321,3 +321,42 @@ def assert_unchanged(before, after, *, what: str = "the input", strict: bool = F
         if strict:
             raise GradingFailure(message)
         record.mutation(message, GradingFailure)
+
+
+def assert_args_unchanged(names, before, after, *, what: str = "the input {name}") -> None:
+    """:func:`assert_unchanged` on every argument that is a numpy array or a torch tensor:
+    ``before`` the arguments as sent, ``after`` as the worker returned them
+    (``student.call_with_args(...)[1]``), ``names`` theirs in the same order. The message names
+    the argument: ``what.format(name=name)``, "the input x" by default (``what="{name}"``:
+    just "x"). Other arguments (ints, floats, None, a list of tensors) are not compared; the
+    three sequences are paired as ``zip`` pairs them, up to the shortest (so ``names`` may list
+    an optional argument last that was not sent)."""
+    torch = sys.modules.get("torch")
+    for name, b, a in zip(names, before, after):
+        if isinstance(b, np.ndarray) or (torch is not None and isinstance(b, torch.Tensor)):
+            assert_unchanged(b, a, what=what.format(name=name))
+
+
+# ---- message context ----------------------------------------------------------------------
+
+def dtype_name(dtype) -> str:
+    """``"float32"`` for ``torch.float32``, ``np.float32`` or ``np.dtype("float32")``."""
+    text = str(dtype)
+    if text.startswith("torch."):
+        return text[len("torch."):]
+    return str(np.dtype(dtype))
+
+
+def describe(x, name: str = "input", /, **extra) -> str:
+    """The context of a message about array or tensor ``x``, never its values: its dtype,
+    ``name``, shape, ``", non-contiguous"`` when it is not C-contiguous, then ``", key=value"``
+    for each of ``extra`` in order (floats at 3 significant digits, anything else by ``str``)::
+
+        describe(x, dim=-2)                -> "float16 input of shape (9, 10), non-contiguous, dim=-2"
+        describe(x, "x", eps=1e-3)         -> "float32 x of shape (4, 7), eps=0.001"
+    """
+    contiguous = x.flags.c_contiguous if isinstance(x, np.ndarray) else x.is_contiguous()
+    text = f"{dtype_name(x.dtype)} {name} of shape {tuple(x.shape)}" + ("" if contiguous else ", non-contiguous")
+    for key, value in extra.items():
+        text += f", {key}={value:.3g}" if isinstance(value, (float, np.floating)) else f", {key}={value}"
+    return text

@@ -3,6 +3,9 @@ from pathlib import Path
 
 import pytest
 
+from grader.course import find_course
+from grader.pipeline import load_reference
+
 HERE = Path(__file__).parent
 
 
@@ -10,9 +13,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.path.is_relative_to(HERE):
             item.add_marker(pytest.mark.chapter)
-
-from grader.course import find_course
-from grader.pipeline import load_reference
 
 
 @pytest.fixture(scope="module")

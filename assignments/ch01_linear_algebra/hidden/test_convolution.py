@@ -22,11 +22,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, cases, expect_array
-from grader.testing.compare import eps
+from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, cases, draws, eps, expect_array
 
 DTYPES = (np.float64, np.float32, np.int64)
-DRAWS = 3
 
 
 def _values(rng, shape, dtype):
@@ -105,15 +103,13 @@ SIZES_1D = [Case("short kernels", short_kernel, weight=2), Case("long kernels", 
 @pytest.mark.task("toeplitz_matrix")
 @cases(*SIZES_1D)
 def test_toeplitz_matrix(student, rng, case):
-    for dtype in DTYPES:
-        for _ in range(DRAWS):
-            m, n = case.make(rng)
-            k = _kernel(rng, (m,), dtype)
-            ctx = f"kernel {k.dtype} of length {m}, n={n}"
-            T, after = student.call_with_args("toeplitz_matrix", k, n)
-            T = expect_array(T, shape=(n - m + 1, n), dtype=k.dtype, what=f"T ({ctx})", hint=TOEPLITZ_HINT)
-            assert_close(T, _toeplitz(k.astype(np.float64), n), rtol=0, atol=0, what="T", context=ctx)
-            assert_unchanged(k, after[0], what="k")
+    for dtype, (m, n) in draws(case, rng, DTYPES, pass_dtype=False, with_dtype=True):
+        k = _kernel(rng, (m,), dtype)
+        ctx = f"kernel {k.dtype} of length {m}, n={n}"
+        T, after = student.call_with_args("toeplitz_matrix", k, n)
+        T = expect_array(T, shape=(n - m + 1, n), dtype=k.dtype, what=f"T ({ctx})", hint=TOEPLITZ_HINT)
+        assert_close(T, _toeplitz(k.astype(np.float64), n), rtol=0, atol=0, what="T", context=ctx)
+        assert_unchanged(k, after[0], what="k")
 
 
 @pytest.mark.task("toeplitz_matrix")
@@ -145,17 +141,15 @@ def test_toeplitz_empty_kernel(student, rng):
 @pytest.mark.task("conv1d_valid")
 @cases(*SIZES_1D)
 def test_conv1d_valid(student, rng, case):
-    for dtype in DTYPES:
-        for _ in range(DRAWS):
-            m, n = case.make(rng)
-            x, k = _values(rng, (n,), dtype), _kernel(rng, (m,), dtype)
-            ctx = f"x {x.dtype} of length {n}, kernel of length {m}"
-            out, after = student.call_with_args("conv1d_valid", x, k)
-            rdtype = np.result_type(x, k)
-            out = expect_array(out, shape=(n - m + 1,), dtype=rdtype, what=f"the result ({ctx})", hint=CONV_HINT)
-            assert_close(out, _correlate1d(x, k), rtol=0, atol=_tol(rdtype, m, x, k), context=ctx)
-            assert_unchanged(x, after[0], what="x")
-            assert_unchanged(k, after[1], what="k")
+    for dtype, (m, n) in draws(case, rng, DTYPES, pass_dtype=False, with_dtype=True):
+        x, k = _values(rng, (n,), dtype), _kernel(rng, (m,), dtype)
+        ctx = f"x {x.dtype} of length {n}, kernel of length {m}"
+        out, after = student.call_with_args("conv1d_valid", x, k)
+        rdtype = np.result_type(x, k)
+        out = expect_array(out, shape=(n - m + 1,), dtype=rdtype, what=f"the result ({ctx})", hint=CONV_HINT)
+        assert_close(out, _correlate1d(x, k), rtol=0, atol=_tol(rdtype, m, x, k), context=ctx)
+        assert_unchanged(x, after[0], what="x")
+        assert_unchanged(k, after[1], what="k")
 
 
 @pytest.mark.task("conv1d_valid")
@@ -211,20 +205,18 @@ def _view(rng, a):
        Case("one-row and one-column shapes", thin_2d), Case("kernel as large as the image", full_kernel_2d),
        Case("transposed and strided views", small_kernel_2d, params={"views": True}))
 def test_conv2d_valid(student, rng, case):
-    for dtype in DTYPES:
-        for _ in range(DRAWS):
-            (H, W), (kh, kw) = case.make(rng)
-            x, k = _values(rng, (H, W), dtype), _kernel(rng, (kh, kw), dtype)
-            if case.params.get("views"):
-                x, k = _view(rng, x), _view(rng, k)
-            ctx = f"x {x.dtype} {x.shape}{'' if x.flags.c_contiguous else ' view'}, kernel {k.shape}"
-            out, after = student.call_with_args("conv2d_valid", x, k)
-            rdtype = np.result_type(x, k)
-            out = expect_array(out, shape=(H - kh + 1, W - kw + 1), dtype=rdtype, what=f"the result ({ctx})",
-                               hint=CONV2D_HINT)
-            assert_close(out, _correlate2d(x, k), rtol=0, atol=_tol(rdtype, kh * kw, x, k), context=ctx)
-            assert_unchanged(x, after[0], what="x")
-            assert_unchanged(k, after[1], what="k")
+    for dtype, ((H, W), (kh, kw)) in draws(case, rng, DTYPES, pass_dtype=False, with_dtype=True):
+        x, k = _values(rng, (H, W), dtype), _kernel(rng, (kh, kw), dtype)
+        if case.params.get("views"):
+            x, k = _view(rng, x), _view(rng, k)
+        ctx = f"x {x.dtype} {x.shape}{'' if x.flags.c_contiguous else ' view'}, kernel {k.shape}"
+        out, after = student.call_with_args("conv2d_valid", x, k)
+        rdtype = np.result_type(x, k)
+        out = expect_array(out, shape=(H - kh + 1, W - kw + 1), dtype=rdtype, what=f"the result ({ctx})",
+                           hint=CONV2D_HINT)
+        assert_close(out, _correlate2d(x, k), rtol=0, atol=_tol(rdtype, kh * kw, x, k), context=ctx)
+        assert_unchanged(x, after[0], what="x")
+        assert_unchanged(k, after[1], what="k")
 
 
 @pytest.mark.task("conv2d_valid")

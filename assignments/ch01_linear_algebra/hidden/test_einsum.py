@@ -27,11 +27,19 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.testing import Case, assert_close, assert_unchanged, cases, expect_array, expect_float, random_shape
-from grader.testing.compare import eps
+from grader.testing import (
+    Case,
+    assert_close,
+    assert_unchanged,
+    cases,
+    draws,
+    eps,
+    expect_array,
+    expect_float,
+    random_shape,
+)
 
 DTYPES = (np.float64, np.float32, np.int64)
-DRAWS = 3
 
 
 def _values(rng, shape, dtype):
@@ -92,18 +100,16 @@ MATVEC_HINT = ("return np.einsum('ij,j->i', A, x) as it is: an ndarray with the 
 @cases(Case("random shapes and dtypes", mv_random, weight=2), Case("integer matrix, float vector", mv_mixed),
        Case("one row or one column", mv_thin), Case("transposed and strided views", mv_views))
 def test_matvec(student, rng, case):
-    for dtype in DTYPES:
-        for _ in range(DRAWS):
-            A, x = case.make(rng, dtype)
-            rdtype = np.result_type(A, x)
-            out, after = student.call_with_args("matvec", A, x)
-            ctx = _describe(A, x)
-            out = expect_array(out, shape=(A.shape[0],), dtype=rdtype, what=f"the result ({ctx})", hint=MATVEC_HINT)
-            expected = A.astype(np.float64) @ x.astype(np.float64)
-            scale = float((np.abs(A.astype(np.float64)) @ np.abs(x.astype(np.float64))).max())
-            assert_close(out, expected, rtol=0, atol=2 * (A.shape[1] + 1) * _result_eps(rdtype) * scale, context=ctx)
-            assert_unchanged(A, after[0], what="A")
-            assert_unchanged(x, after[1], what="x")
+    for A, x in draws(case, rng, DTYPES):
+        rdtype = np.result_type(A, x)
+        out, after = student.call_with_args("matvec", A, x)
+        ctx = _describe(A, x)
+        out = expect_array(out, shape=(A.shape[0],), dtype=rdtype, what=f"the result ({ctx})", hint=MATVEC_HINT)
+        expected = A.astype(np.float64) @ x.astype(np.float64)
+        scale = float((np.abs(A.astype(np.float64)) @ np.abs(x.astype(np.float64))).max())
+        assert_close(out, expected, rtol=0, atol=2 * (A.shape[1] + 1) * _result_eps(rdtype) * scale, context=ctx)
+        assert_unchanged(A, after[0], what="A")
+        assert_unchanged(x, after[1], what="x")
 
 
 # ---- frobenius_norm ---------------------------------------------------------------------
@@ -141,24 +147,22 @@ FRO_SCALAR_HINT = "reduce both of the last two axes ('...ij,...ij->...'): a 2-D 
 @cases(Case("a matrix gives a scalar", fro_matrix, weight=2), Case("a batch of matrices gives one norm each", fro_batched, weight=2),
        Case("non-square matrices in a batch", fro_non_square), Case("transposed and strided views", fro_views))
 def test_frobenius_norm(student, rng, case):
-    for dtype in DTYPES:
-        for _ in range(DRAWS):
-            A = case.make(rng, dtype)
-            ctx = _describe(A)
-            out, after = student.call_with_args("frobenius_norm", A)
-            expected = _fro_reference(A)
-            m, n = A.shape[-2:]
-            rdtype = np.float32 if A.dtype == np.float32 else np.float64  # documented: from A's dtype
-            rtol = (m * n + 4) * eps(rdtype)
-            if A.ndim == 2:
-                # a scalar: a Python float or a NumPy scalar (the statement allows either, so its
-                # precision is not part of the type; the value is judged at A's precision)
-                value = expect_float(out, what=f"the norm of a 2-D input ({ctx})", hint=FRO_SCALAR_HINT)
-                assert_close(np.array(value), expected, rtol=rtol, atol=0, context=ctx)
-            else:
-                out = expect_array(out, shape=A.shape[:-2], dtype=rdtype, what=f"the result ({ctx})", hint=FRO_HINT)
-                assert_close(out, expected, rtol=rtol, atol=0, context=ctx)
-            assert_unchanged(A, after[0], what="A")
+    for A in draws(case, rng, DTYPES):
+        ctx = _describe(A)
+        out, after = student.call_with_args("frobenius_norm", A)
+        expected = _fro_reference(A)
+        m, n = A.shape[-2:]
+        rdtype = np.float32 if A.dtype == np.float32 else np.float64  # documented: from A's dtype
+        rtol = (m * n + 4) * eps(rdtype)
+        if A.ndim == 2:
+            # a scalar: a Python float or a NumPy scalar (the statement allows either, so its
+            # precision is not part of the type; the value is judged at A's precision)
+            value = expect_float(out, what=f"the norm of a 2-D input ({ctx})", hint=FRO_SCALAR_HINT)
+            assert_close(np.array(value), expected, rtol=rtol, atol=0, context=ctx)
+        else:
+            out = expect_array(out, shape=A.shape[:-2], dtype=rdtype, what=f"the result ({ctx})", hint=FRO_HINT)
+            assert_close(out, expected, rtol=rtol, atol=0, context=ctx)
+        assert_unchanged(A, after[0], what="A")
 
 
 # ---- batched_trace ----------------------------------------------------------------------
@@ -187,14 +191,12 @@ TRACE_HINT = "return np.einsum('bii->b', T) as it is: an ndarray of T's dtype (d
 @cases(Case("random batches and dtypes", tr_random, weight=2), Case("one matrix, or 1x1 matrices", tr_unit),
        Case("transposed and strided views", tr_views))
 def test_batched_trace(student, rng, case):
-    for dtype in DTYPES:
-        for _ in range(DRAWS):
-            T = case.make(rng, dtype)
-            ctx = _describe(T)
-            out, after = student.call_with_args("batched_trace", T)
-            out = expect_array(out, shape=(T.shape[0],), dtype=T.dtype, what=f"the result ({ctx})", hint=TRACE_HINT)
-            diag = np.diagonal(T.astype(np.float64), axis1=1, axis2=2)
-            scale = float(np.abs(diag).sum(axis=1).max())
-            assert_close(out, diag.sum(axis=1), rtol=0, atol=2 * (T.shape[1] + 1) * _result_eps(T.dtype) * scale,
-                         context=ctx)
-            assert_unchanged(T, after[0], what="T")
+    for T in draws(case, rng, DTYPES):
+        ctx = _describe(T)
+        out, after = student.call_with_args("batched_trace", T)
+        out = expect_array(out, shape=(T.shape[0],), dtype=T.dtype, what=f"the result ({ctx})", hint=TRACE_HINT)
+        diag = np.diagonal(T.astype(np.float64), axis1=1, axis2=2)
+        scale = float(np.abs(diag).sum(axis=1).max())
+        assert_close(out, diag.sum(axis=1), rtol=0, atol=2 * (T.shape[1] + 1) * _result_eps(T.dtype) * scale,
+                     context=ctx)
+        assert_unchanged(T, after[0], what="T")

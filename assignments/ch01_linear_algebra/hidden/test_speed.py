@@ -32,8 +32,7 @@ from __future__ import annotations
 import numpy as np
 
 from grader.speed import Size, SpeedSpec, speed_tests
-from grader.testing import assert_close, expect_array
-from grader.testing.compare import eps
+from grader.testing import assert_close, eps, expect_array
 
 TOEPLITZ_N, TOEPLITZ_ROWS = 65536, 8  # kernel length m = n - rows + 1 = 65529
 IMAGE, KERNEL = (256, 192), (3, 5)

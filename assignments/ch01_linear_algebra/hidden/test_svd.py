@@ -30,8 +30,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, cases, expect_array, expect_int
-from grader.testing.compare import eps
+from grader.testing import (
+    Case,
+    GradingFailure,
+    assert_close,
+    assert_unchanged,
+    cases,
+    draws,
+    eps,
+    expect_array,
+    expect_int,
+)
 
 
 def _orthonormal(rng, n, k):
@@ -108,18 +117,16 @@ def er_integer(rng, dtype):
 @cases(Case("random matrices and thresholds", er_random, weight=2), Case("rank-deficient matrices", er_rank_deficient),
        Case("one dominant direction", er_dominant), Case("integer matrices", er_integer))
 def test_energy_rank(student, reference, rng, case):
-    for dtype in (np.float64, np.float32):
-        for _ in range(3):
-            X = case.make(rng, dtype)
-            if not np.any(X):
-                continue
-            margin = 1e-3 if X.dtype == np.float32 else 1e-6
-            t = _threshold_away_from(rng, _energies(X), margin)
-            expected = reference.energy_rank(X.astype(np.float64), t)
-            got = _as_int(student.energy_rank(X, t))
-            if got != expected:
-                raise GradingFailure(f"energy_rank of a {X.dtype} {X.shape} matrix at threshold {t:.4f} should be "
-                                     f"{expected}, got {got}")
+    for X in draws(case, rng, (np.float64, np.float32)):
+        if not np.any(X):
+            continue
+        margin = 1e-3 if X.dtype == np.float32 else 1e-6
+        t = _threshold_away_from(rng, _energies(X), margin)
+        expected = reference.energy_rank(X.astype(np.float64), t)
+        got = _as_int(student.energy_rank(X, t))
+        if got != expected:
+            raise GradingFailure(f"energy_rank of a {X.dtype} {X.shape} matrix at threshold {t:.4f} should be "
+                                 f"{expected}, got {got}")
     X = case.make(rng, np.float64)
     got = _as_int(student.energy_rank(X))
     if got != reference.energy_rank(X.astype(np.float64)):
@@ -203,19 +210,17 @@ LOW_RANK_HINT = ("an ndarray, float32 for float32 input, float64 otherwise: comp
 @cases(Case("random rectangular matrices", lr_random, weight=2), Case("square matrices", lr_square),
        Case("rank-deficient matrices", lr_rank_deficient))
 def test_low_rank_approx(student, reference, rng, case):
-    for dtype in (np.float64, np.float32):
-        for _ in range(3):
-            X, r = case.make(rng)
-            X = X.astype(dtype)
-            p = min(X.shape)
-            k = int(rng.integers(1, p)) if r is None else int(rng.integers(r, p + 1))
-            ctx = f"{X.dtype} {X.shape} matrix, k={k}"
-            out, after = student.call_with_args("low_rank_approx", X, k)
-            out = expect_array(out, shape=X.shape, dtype=X.dtype, what=f"the result ({ctx})", hint=LOW_RANK_HINT)
-            expected = reference.low_rank_approx(X.astype(np.float64), k)
-            s1 = float(np.linalg.norm(X.astype(np.float64), 2))
-            assert_close(out, expected, rtol=0, atol=64 * max(X.shape) * eps(dtype) * s1, context=ctx)
-            assert_unchanged(X, after[0], what="X")
+    for dtype, (X, r) in draws(case, rng, (np.float64, np.float32), pass_dtype=False, with_dtype=True):
+        X = X.astype(dtype)
+        p = min(X.shape)
+        k = int(rng.integers(1, p)) if r is None else int(rng.integers(r, p + 1))
+        ctx = f"{X.dtype} {X.shape} matrix, k={k}"
+        out, after = student.call_with_args("low_rank_approx", X, k)
+        out = expect_array(out, shape=X.shape, dtype=X.dtype, what=f"the result ({ctx})", hint=LOW_RANK_HINT)
+        expected = reference.low_rank_approx(X.astype(np.float64), k)
+        s1 = float(np.linalg.norm(X.astype(np.float64), 2))
+        assert_close(out, expected, rtol=0, atol=64 * max(X.shape) * eps(dtype) * s1, context=ctx)
+        assert_unchanged(X, after[0], what="X")
 
 
 @pytest.mark.task("low_rank_approx", edge=True)
@@ -316,19 +321,18 @@ WHITEN_HINT = "Z is a float64 ndarray whatever X's dtype: convert first, X = np.
 def test_whiten(student, reference, rng, case):
     # float32 rounding would make exactly rank-deficient float64 data full rank (with tiny
     # singular values), so that case is float64 only; duplicated features stay exact.
-    for dtype in case.params.get("dtypes", (np.float64, np.float32)):
-        for _ in range(3):
-            X = case.make(rng)
-            X = X if X.dtype.kind == "i" else X.astype(dtype)
-            X64 = X.astype(np.float64)
-            expected = reference.whiten(X64)
-            ctx = f"{X.dtype} data of shape {X.shape}, centred rank {expected.shape[1]}"
-            Z, after = student.call_with_args("whiten", X)
-            Z = expect_array(Z, shape=expected.shape, dtype=np.float64, what=f"Z ({ctx})", hint=WHITEN_HINT)
-            # the input's precision: a float32 computation for float32 data has the right values
-            tol = _whiten_tol(X64, eps(np.float32 if X.dtype == np.float32 else np.float64))
-            r = expected.shape[1]
-            assert_close(Z.T @ Z, np.eye(r), rtol=0, atol=tol, what="Z^T Z", context=ctx)
-            signs = np.where(np.sum(Z * expected, axis=0) < 0, -1.0, 1.0)
-            assert_close(Z * signs, expected, rtol=0, atol=tol, what="Z (each column's sign aligned)", context=ctx)
-            assert_unchanged(X, after[0], what="X")
+    dtypes = case.params.get("dtypes", (np.float64, np.float32))
+    for dtype, X in draws(case, rng, dtypes, pass_dtype=False, with_dtype=True):
+        X = X if X.dtype.kind == "i" else X.astype(dtype)
+        X64 = X.astype(np.float64)
+        expected = reference.whiten(X64)
+        ctx = f"{X.dtype} data of shape {X.shape}, centred rank {expected.shape[1]}"
+        Z, after = student.call_with_args("whiten", X)
+        Z = expect_array(Z, shape=expected.shape, dtype=np.float64, what=f"Z ({ctx})", hint=WHITEN_HINT)
+        # the input's precision: a float32 computation for float32 data has the right values
+        tol = _whiten_tol(X64, eps(np.float32 if X.dtype == np.float32 else np.float64))
+        r = expected.shape[1]
+        assert_close(Z.T @ Z, np.eye(r), rtol=0, atol=tol, what="Z^T Z", context=ctx)
+        signs = np.where(np.sum(Z * expected, axis=0) < 0, -1.0, 1.0)
+        assert_close(Z * signs, expected, rtol=0, atol=tol, what="Z (each column's sign aligned)", context=ctx)
+        assert_unchanged(X, after[0], what="X")

@@ -27,9 +27,11 @@ import torch
 from grader.testing import (
     Case,
     GradingFailure,
+    assert_args_unchanged,
     assert_close,
-    assert_unchanged,
     cases,
+    draws,
+    dtype_name,
     expect_float,
     expect_tensor,
     expect_tuple,
@@ -39,7 +41,6 @@ from grader.testing import (
 
 TOL = dict(rtol=1e-5, atol=1e-7)
 DTYPES = (torch.float32, torch.float64)
-DRAWS = 3
 
 
 def _shapes(rng, k):
@@ -134,7 +135,7 @@ def check_once(student, reference, grads, max_norm, *, unchanged=False):
     got_list, got_total = expect_tuple(result, 2, what="the result of clip_grad_norm",
                                        hint="return a tuple: `return clipped, total`")
     got_list = _clipped_list(got_list, len(grads))
-    ctx = f"{len(grads)} {str(grads[0].dtype).replace('torch.', '')} tensors, max_norm={max_norm:.3g}"
+    ctx = f"{len(grads)} {dtype_name(grads[0].dtype)} tensors, max_norm={max_norm:.3g}"
     total = expect_float(got_total, what="the total norm", allow_tensor=True,
                          hint="return the norm as a Python float (`float(total)`) or a 0-d tensor")
     assert_close(np.float64(total), np.float64(exp_total), **TOL, what="the total norm", context=ctx)
@@ -144,17 +145,14 @@ def check_once(student, reference, grads, max_norm, *, unchanged=False):
     if unchanged:
         if not after:
             raise GradingFailure("the worker did not return the arguments")
-        for i, (g, a) in enumerate(zip(grads, after[0])):
-            assert_unchanged(g, a, what=f"input gradient {i}")
+        assert_args_unchanged(range(len(grads)), grads, after[0], what="input gradient {name}")
 
 
 @pytest.mark.task("clip_grad_norm")
 @cases(*CASES)
 def test_values(student, reference, rng, case, device):
-    for dtype in DTYPES:
-        for _ in range(DRAWS):
-            grads, max_norm = case.make(rng, dtype)
-            check_once(student, reference, [g.to(device) for g in grads], max_norm)
+    for grads, max_norm in draws(case, rng, DTYPES):
+        check_once(student, reference, [g.to(device) for g in grads], max_norm)
 
 
 @pytest.mark.task("clip_grad_norm")

@@ -30,7 +30,8 @@ O(log2 n) roundings. With k = 2S + 2*log2(n + 1) + 8:
   logsumexp:    |err| <= e*k + 4e*|expected|
   log_softmax:  |err| <= e*k + 4e*|expected|
 
-(tiny = the dtype's smallest subnormal). Both the max-shift form and the
+(tiny = the dtype's smallest subnormal; the bound lives in this folder's conftest.py, which
+the speed grader's check shares). Both the max-shift form and the
 exp(x - logsumexp(x)) form, in the dtype or in float64 internally, stay well inside;
 the classic mistakes (no max shift, a global instead of per-slice shift, the wrong
 dim, log of an underflowed softmax) give inf/NaN or O(1) errors. Float16 inputs are
@@ -39,17 +40,26 @@ kept within |x| <= 60 so that the bound stays meaningful.
 from __future__ import annotations
 
 import dataclasses
-import math
 
 import numpy as np
 import pytest
 import torch
 
-from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, expect_tensor, noncontiguous
-from grader.testing.compare import eps
+from grader.testing import (
+    Case,
+    GradingFailure,
+    assert_args_unchanged,
+    assert_close,
+    cases,
+    describe,
+    draws,
+    expect_tensor,
+    noncontiguous,
+    sibling_module,
+)
 
+H = sibling_module(__file__, "conftest")  # the chapter's shared tolerance (also the speed grader's)
 FLOATS = (torch.float16, torch.float32, torch.float64)
-DRAWS = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -64,15 +74,7 @@ class Spec:
         return tuple(s for i, s in enumerate(x.shape) if i != d)
 
     def tolerance(self, x: torch.Tensor, dim: int) -> dict:
-        e = eps(x.dtype)
-        finite = x[torch.isfinite(x)]
-        s = float(finite.abs().max()) if finite.numel() else 0.0
-        n = x.shape[dim] if x.dim() else 1
-        k = 2 * s + 2 * math.log2(n + 1) + 8
-        if self.name == "stable_softmax":
-            tiny = float(torch.finfo(x.dtype).smallest_normal) * e
-            return dict(rtol=e * k, atol=64 * tiny)
-        return dict(rtol=4 * e, atol=e * k)
+        return H.tolerance(self.name, x, dim)  # the module docstring's bound, k = 2S + 2*log2(n + 1) + 8
 
 
 SPECS = {"stable_softmax": Spec("stable_softmax", False), "logsumexp": Spec("logsumexp", True),
@@ -190,17 +192,6 @@ CASES = [
 ]
 
 
-def _params():
-    for fn in SPECS:
-        for c in CASES:
-            yield pytest.param(c, SPECS[fn], id=f"{fn}-{c.id}", marks=pytest.mark.task(fn))
-
-
-def _describe(x: torch.Tensor, dim: int) -> str:
-    layout = "" if x.is_contiguous() else ", non-contiguous"
-    return f"{str(x.dtype).replace('torch.', '')} input of shape {tuple(x.shape)}{layout}, dim={dim}"
-
-
 def _hint(out, x: torch.Tensor) -> str | None:
     """The one-line way to the documented type, for the slip ``out`` shows."""
     if isinstance(out, (np.ndarray, np.generic)):
@@ -231,24 +222,22 @@ def check_once(student, reference, x: torch.Tensor, dim: int | None, spec: Spec,
     expected = getattr(reference, spec.name)(x.to(torch.float64), dim=d)
     if dim is None:
         out, after = student.call_with_args(spec.name, x)
-        ctx = _describe(x, d).replace("dim=-1", "dim left at its default")
+        ctx = describe(x, dim=d).replace("dim=-1", "dim left at its default")
     else:
         out, after = student.call_with_args(spec.name, x, dim=dim)
-        ctx = _describe(x, dim)
+        ctx = describe(x, dim=dim)
     out = as_result(out, x, spec.expected_shape(x, d), f"the result ({ctx})")
     assert_close(out, expected, **spec.tolerance(x, d), context=ctx)
     if unchanged:
         if not after:
             raise GradingFailure("the worker did not return the arguments")
-        assert_unchanged(x, after[0], what="the input x")
+        assert_args_unchanged(("x",), (x,), after)
 
 
-@pytest.mark.parametrize(("case", "spec"), list(_params()))
-def test_values(student, reference, rng, case, spec, device):
-    for dtype in FLOATS:
-        for _ in range(DRAWS):
-            x, dim = case.make(rng, dtype)
-            check_once(student, reference, x.to(device), dim, spec)
+@cases(*CASES, tasks=SPECS)
+def test_values(student, reference, rng, case, task, device):
+    for x, dim in draws(case, rng, FLOATS):
+        check_once(student, reference, x.to(device), dim, SPECS[task])
 
 
 @pytest.mark.parametrize("spec", [
@@ -293,14 +282,12 @@ def all_neg_inf_slices(rng, dtype):
 @pytest.mark.task("logsumexp", edge=True, name="a slice of all -inf gives -inf")
 def test_logsumexp_all_neg_inf(student, reference, rng, device):
     """The documented convention: log(sum(exp(-inf))) = log(0) = -inf, not nan."""
-    for dtype in FLOATS:
-        for _ in range(DRAWS):
-            x, dim = all_neg_inf_slices(rng, dtype)
-            try:
-                check_once(student, reference, x.to(device), dim, SPECS["logsumexp"])
-            except GradingFailure as exc:
-                if "nan" not in str(exc):
-                    raise
-                raise GradingFailure(f"{exc}. Hint: a slice whose max m is -inf gives x - m = -inf - (-inf) = nan; "
-                                     "shift such slices by 0 instead, e.g. m = torch.where(torch.isfinite(m), m, "
-                                     "torch.zeros_like(m))") from None
+    for x, dim in draws(all_neg_inf_slices, rng, FLOATS):
+        try:
+            check_once(student, reference, x.to(device), dim, SPECS["logsumexp"])
+        except GradingFailure as exc:
+            if "nan" not in str(exc):
+                raise
+            raise GradingFailure(f"{exc}. Hint: a slice whose max m is -inf gives x - m = -inf - (-inf) = nan; "
+                                 "shift such slices by 0 instead, e.g. m = torch.where(torch.isfinite(m), m, "
+                                 "torch.zeros_like(m))") from None

@@ -47,14 +47,26 @@ on degenerate batches). Everything else is core.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 
 import numpy as np
 import pytest
 import torch
 
-from grader.testing import Case, GradingFailure, assert_unchanged, cases, expect_tensor, noncontiguous, sibling_module
-from grader.testing.compare import eps as machine_eps
+from grader.testing import (
+    Case,
+    GradingFailure,
+    assert_args_unchanged,
+    assert_unchanged,
+    cases,
+    describe,
+    draws,
+    expect_tensor,
+    noncontiguous,
+    sibling_module,
+)
+from grader.testing import eps as machine_eps
 
 H = sibling_module(__file__, "conftest")  # the chapter's shared helpers
 FLOATS = (torch.float32, torch.float64)
@@ -126,10 +138,8 @@ class BNInput:
         return tuple(t.detach().cpu().to(torch.float64) for t in self.tensors())
 
     def describe(self) -> str:
-        layout = "" if self.x.is_contiguous() else ", non-contiguous"
-        extra = "".join(f", {k}={v:.3g}" for k, v in self.kw.items())
         mode = "training" if self.training else "evaluation"
-        return f"{mode}, {str(self.x.dtype).replace('torch.', '')} x of shape {tuple(self.x.shape)}{layout}{extra}"
+        return f"{mode}, {describe(self.x, 'x', **self.kw)}"
 
 
 def _size(rng, low, high):
@@ -320,8 +330,7 @@ def check_forward(student, reference, inp: BNInput, *, unchanged: bool = False, 
                         context=ctx, slips=slips["running_var"], otherwise=twice)
         first = first or (rm, rv)
     if unchanged:
-        for name, before, now in zip(("x", "gamma", "beta", "running_mean", "running_var"), inp.tensors(), after):
-            assert_unchanged(before, now, what=f"the input {name}")
+        assert_args_unchanged(("x", "gamma", "beta", "running_mean", "running_var"), inp.tensors(), after)
     return first
 
 
@@ -380,9 +389,8 @@ def _forward_params():
 
 @pytest.mark.parametrize(("spec", "training"), list(_forward_params()))
 def test_forward_values(student, reference, rng, spec, training, device):
-    for dtype in FLOATS:
-        for _ in range(DRAWS):
-            check_forward(student, reference, spec.make(rng, dtype, training).to(device))
+    for inp in draws(functools.partial(spec.make, training=training), rng, FLOATS, DRAWS):
+        check_forward(student, reference, inp.to(device))
 
 
 @pytest.mark.task("batchnorm_forward", weight=2, name="training: running statistics after several steps, then evaluation")
@@ -436,9 +444,8 @@ def test_single_row_evaluation(student, reference, rng, device):
 @pytest.mark.task("batchnorm_backward")
 @cases(*CASES)
 def test_backward_values(student, reference, rng, case, device):
-    for dtype in FLOATS:
-        for _ in range(DRAWS):
-            check_backward(student, reference, case.make(rng, dtype).to(device))
+    for inp in draws(case, rng, FLOATS, DRAWS):
+        check_backward(student, reference, inp.to(device))
 
 
 @pytest.mark.task("batchnorm_backward", name="correct without modifying dout in place")

@@ -66,8 +66,19 @@ import numpy as np
 import pytest
 import torch
 
-from grader.testing import Case, GradingFailure, assert_unchanged, expect_tensor, noncontiguous, sibling_module
-from grader.testing.compare import eps as machine_eps
+from grader.testing import (
+    Case,
+    GradingFailure,
+    assert_args_unchanged,
+    assert_unchanged,
+    cases,
+    describe,
+    draws,
+    expect_tensor,
+    noncontiguous,
+    sibling_module,
+)
+from grader.testing import eps as machine_eps
 
 H = sibling_module(__file__, "conftest")  # the chapter's shared helpers
 FLOATS = (torch.float32, torch.float64)
@@ -118,9 +129,7 @@ class LNInput:
         return tuple(t.detach().cpu().to(torch.float64) for t in (self.x, self.gamma, self.beta, self.dout))
 
     def describe(self) -> str:
-        layout = "" if self.x.is_contiguous() else ", non-contiguous"
-        e = "" if self.eps is None else f", eps={self.eps:.3g}"
-        return f"{str(self.x.dtype).replace('torch.', '')} x of shape {tuple(self.x.shape)}{layout}{e}"
+        return describe(self.x, "x", **self.kw)
 
 
 def _size(rng, low, high):
@@ -301,8 +310,7 @@ def check_forward(student, reference, inp: LNInput, *, unchanged: bool = False, 
         H.close_or_hint(out, exp.out, atol=exp.tol["out"], what="out" + _nth(i, calls), context=ctx,
                         slips=forward_slips(inp), otherwise=TWICE if calls > 1 else None)
     if unchanged:
-        for name, before, now in zip(("x", "gamma", "beta"), (inp.x, inp.gamma, inp.beta), after):
-            assert_unchanged(before, now, what=f"the input {name}")
+        assert_args_unchanged(("x", "gamma", "beta"), (inp.x, inp.gamma, inp.beta), after)
 
 
 def _vector(value, inp: LNInput, what: str, ctx: str):
@@ -350,18 +358,11 @@ def check_backward(student, reference, inp: LNInput, *, unchanged: bool = False,
 
 # ---- value tests: one per (function, case) -------------------------------------------------
 
-def _params():
-    for fn in ("layernorm_forward", "layernorm_backward"):
-        for c in CASES:
-            yield pytest.param(fn, c, id=f"{fn}-{c.id}", marks=pytest.mark.task(fn))
-
-
-@pytest.mark.parametrize(("fn", "case"), list(_params()))
-def test_values(student, reference, rng, fn, case, device):
-    check = check_forward if fn == "layernorm_forward" else check_backward
-    for dtype in FLOATS:
-        for _ in range(DRAWS):
-            check(student, reference, case.make(rng, dtype).to(device))
+@cases(*CASES, tasks=("layernorm_forward", "layernorm_backward"))
+def test_values(student, reference, rng, case, task, device):
+    check = check_forward if task == "layernorm_forward" else check_backward
+    for inp in draws(case, rng, FLOATS, DRAWS):
+        check(student, reference, inp.to(device))
 
 
 @pytest.mark.task("layernorm_forward", name="correct without modifying x, gamma or beta in place")

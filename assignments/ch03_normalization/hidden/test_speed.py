@@ -50,7 +50,7 @@ import torch
 
 from grader.speed import Size, SpeedSpec, speed_tests
 from grader.testing import GradingFailure, assert_close, expect_tensor
-from grader.testing.compare import eps as machine_eps
+from grader.testing import eps as machine_eps
 
 ROWS, D = 8192, 16
 K = 4.0

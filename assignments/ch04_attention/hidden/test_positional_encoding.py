@@ -28,8 +28,7 @@ import numpy as np
 import pytest
 import torch
 
-from grader.testing import Case, assert_close, cases, expect_tensor
-from grader.testing.compare import eps
+from grader.testing import Case, assert_close, cases, draws, eps, expect_tensor
 
 FN = "sinusoidal_positional_encoding"
 HINT = ("return a torch.float32 tensor on the CPU: torch.zeros(seq_len, d_model) is float32; if you computed "
@@ -92,8 +91,8 @@ def check_once(student, seq_len: int, d_model: int) -> None:
 @pytest.mark.task(FN)
 @cases(*CASES)
 def test_values(student, rng, case):
-    for _ in range(DRAWS):
-        check_once(student, *case.make(rng))
+    for seq_len, d_model in draws(case, rng, n=DRAWS):
+        check_once(student, seq_len, d_model)
 
 
 @pytest.mark.task(FN)

@@ -54,17 +54,18 @@ import torch
 from grader.testing import (
     Case,
     GradingFailure,
+    assert_args_unchanged,
     assert_close,
-    assert_unchanged,
     cases,
+    draws,
+    dtype_name,
+    eps,
     expect_tensor,
     expect_tuple,
     noncontiguous,
 )
-from grader.testing.compare import eps
 
 DTYPES = (torch.float32, torch.float64)
-DRAWS = 3
 FN = "scaled_dot_product_attention"
 TUPLE_HINT = "return out, weights (a tuple), not [out, weights]"
 TENSOR_HINT = ("return {name} as a torch tensor in q's dtype and on q's device: if you computed in float64, "
@@ -192,7 +193,7 @@ CASES = [
 # ---- the check ---------------------------------------------------------------------------
 
 def _describe(q, k, v, mask) -> str:
-    text = f"{str(q.dtype).replace('torch.', '')} q {tuple(q.shape)}, k {tuple(k.shape)}, v {tuple(v.shape)}"
+    text = f"{dtype_name(q.dtype)} q {tuple(q.shape)}, k {tuple(k.shape)}, v {tuple(v.shape)}"
     return text + (f", mask {tuple(mask.shape)}" if mask is not None else ", no mask")
 
 
@@ -248,8 +249,7 @@ def check_once(student, reference, inp, *, unchanged=False):
         raise GradingFailure(f"the output should equal weights @ v; max |out - weights @ v| = "
                              f"{float(gap.max()):.3g} ({ctx})")
     if unchanged:
-        for name, before, now in zip(("q", "k", "v", "mask"), args, after):
-            assert_unchanged(before, now, what=f"the input {name}")
+        assert_args_unchanged(("q", "k", "v", "mask"), args, after)
 
 
 def _to(inp, device):
@@ -259,12 +259,11 @@ def _to(inp, device):
 @pytest.mark.task(FN)
 @cases(*CASES)
 def test_values(student, reference, rng, case, device):
-    for dtype in DTYPES:
-        for _ in range(DRAWS):
-            inp = _to(case.make(rng, dtype), device)
-            if "layout" in case.params:
-                inp = case.layout(inp)
-            check_once(student, reference, inp)
+    for inp in draws(case, rng, DTYPES):
+        inp = _to(inp, device)
+        if "layout" in case.params:
+            inp = case.layout(inp)
+        check_once(student, reference, inp)
 
 
 @pytest.mark.task(FN)

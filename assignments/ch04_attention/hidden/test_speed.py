@@ -98,8 +98,8 @@ import numpy as np
 import torch
 
 from grader.speed import Size, SpeedSpec, speed_tests
-from grader.testing import GradingFailure, assert_close, expect_tensor
-from grader.testing.compare import eps as machine_eps
+from grader.testing import GradingFailure, assert_close, dtype_name, expect_tensor
+from grader.testing import eps as machine_eps
 
 B, L, D, HEADS = 3072, 2, 8, 2
 B2, L2, D2, HEADS2, WITHIN2 = 4, 128, 32, 32, 6  # the second size (see above)
@@ -161,7 +161,7 @@ def _check(out, expected, args, kwargs):
         raise GradingFailure(
             f"the result of a timed call is {err / max(ref_err, 1e-300):.3g} times as far from the exact "
             f"(float64) result as the reference's float32 result (norm of the error {err:.3g}, at most "
-            f"{allowed:.3g} allowed): compute in {str(x.dtype).replace('torch.', '')}, not in a lower precision")
+            f"{allowed:.3g} allowed): compute in {dtype_name(x.dtype)}, not in a lower precision")
 
 
 test_speed = speed_tests(

@@ -25,9 +25,8 @@ import dataclasses
 import math
 
 import numpy as np
-import pytest
 
-from grader.testing import GradingFailure, expect_array
+from grader.testing import GradingFailure, cases, expect_array
 
 P_TEST = 1e-7
 N_BIG = 4  # matrices per statistical test
@@ -50,7 +49,8 @@ class InitSpec:
                 "xavier_uniform": "U(-a, a), a = sqrt(6/(fan_in+fan_out))"}[self.name]
 
 
-SPECS = [InitSpec("xavier_uniform", "uniform"), InitSpec("xavier_normal", "normal"), InitSpec("he_normal", "normal")]
+SPECS = {s.name: s for s in (InitSpec("xavier_uniform", "uniform"), InitSpec("xavier_normal", "normal"),
+                              InitSpec("he_normal", "normal"))}
 
 
 def _no_pow2(d: int) -> int:
@@ -185,13 +185,10 @@ def check_uniform_bounds(u: np.ndarray, p: float, what: str) -> None:
 
 # ---- tests ------------------------------------------------------------------------------
 
-def _params():
-    return [pytest.param(s, id=s.name, marks=pytest.mark.task(s.name)) for s in SPECS]
-
-
-@pytest.mark.parametrize("spec", _params())
-def test_variance_and_mean(student, rng, spec):
+@cases(tasks=SPECS)  # one test per function
+def test_variance_and_mean(student, rng, task):
     """the variance of every matrix and the mean of all weights match the formula"""
+    spec = SPECS[task]
     mats = standardized(student, spec, rng)
     p_each = P_TEST / (len(mats) + 1)  # one variance check per matrix + the pooled mean
     for (fi, fo), z in mats:
@@ -204,9 +201,10 @@ def test_variance_and_mean(student, rng, spec):
     check_mean(pooled, spec.family, p_each, f"{spec.name}, {len(mats)} matrices")
 
 
-@pytest.mark.parametrize("spec", _params())
-def test_distribution_shape(student, rng, spec):
+@cases(tasks=SPECS)
+def test_distribution_shape(student, rng, task):
     """the weights follow the right distribution (normal vs uniform, tails, bounds)"""
+    spec = SPECS[task]
     mats = standardized(student, spec, rng)
     pooled = np.concatenate([z.ravel() for _, z in mats])
     if spec.family == "uniform":
@@ -218,9 +216,10 @@ def test_distribution_shape(student, rng, spec):
         check_ks(pooled, "normal", P_TEST, f"{spec.name}, {len(mats)} matrices, expected {spec.describe()}")
 
 
-@pytest.mark.parametrize("spec", _params())
-def test_uses_rng_only(student, rng, spec):
+@cases(tasks=SPECS)
+def test_uses_rng_only(student, rng, task):
     """the same generator state gives the same weights; another generator other weights"""
+    spec = SPECS[task]
     fi = _no_pow2(int(rng.integers(90, 140)))
     fo = _no_pow2(int(rng.integers(50, 80)))
     if rng.random() < 0.5:
@@ -252,9 +251,10 @@ def _edge_shapes(rng):
     return [(1, 1), (1, k), (k, 1), (k, m if m != k else m + 1), (np.int64(m), np.int64(k + 2))]
 
 
-@pytest.mark.parametrize("spec", _params())
-def test_shapes_and_dtype(student, rng, spec):
+@cases(tasks=SPECS)
+def test_shapes_and_dtype(student, rng, task):
     """row and column vectors, 1x1, small non-square and numpy-integer sizes: exact shape, float64"""
+    spec = SPECS[task]
     pooled = []
     for fi, fo in _edge_shapes(rng):
         (g,) = rng.spawn(1)

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from grader.testing import Case, GradingFailure, assert_close, cases, expect_float, record
+from grader.testing import Case, GradingFailure, assert_close, cases, draws, expect_float, record
 
 TOL = dict(rtol=1e-12, atol=1e-15)
 DRAWS = 5
@@ -126,8 +126,8 @@ def check_table(student, reference, table, *, unchanged=False):
 @pytest.mark.task("backdoor_adjustment")
 @cases(*CASES)
 def test_values(student, reference, rng, case):
-    for _ in range(DRAWS):
-        check_table(student, reference, case.make(rng))
+    for table in draws(case, rng, n=DRAWS):
+        check_table(student, reference, table)
 
 
 @pytest.mark.task("backdoor_adjustment", name="correct without modifying the table in place")

@@ -52,7 +52,7 @@ import math
 import numpy as np
 import pytest
 
-from grader.testing import Case, FunctionSource, GradingFailure, cases, expect_float, expect_tuple, record
+from grader.testing import Case, FunctionSource, GradingFailure, cases, draws, expect_float, expect_tuple, record
 
 DELTA = 1e-7
 LAM = math.log(2 / DELTA)
@@ -288,8 +288,7 @@ def call(student, spec: Integrand, rng, n=None):
 @pytest.mark.task("mc_integrate")
 @cases(*CASES)
 def test_statistics(student, rng, case):
-    for _ in range(DRAWS):
-        spec = case.make(rng)
+    for spec in draws(case, rng, n=DRAWS):
         check_statistics(spec, call(student, spec, rng))
 
 

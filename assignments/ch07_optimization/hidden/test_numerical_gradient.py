@@ -45,8 +45,7 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from grader.testing import Case, FunctionSource, assert_close, assert_unchanged, cases, expect_array
-from grader.testing.compare import eps
+from grader.testing import Case, FunctionSource, assert_close, assert_unchanged, cases, eps, expect_array
 
 EPS = eps(np.float64)
 

@@ -51,8 +51,7 @@ import math
 import numpy as np
 import pytest
 
-from grader.testing import Case, GradingFailure, assert_close, assert_unchanged, cases, expect_array
-from grader.testing.compare import eps
+from grader.testing import Case, GradingFailure, assert_args_unchanged, assert_close, cases, draws, eps, expect_array
 
 EPS = eps(np.float64)
 
@@ -233,11 +232,8 @@ def check_gd(student, X, y, kw, *, unchanged=False):
     out = expect_beta(out, q, ctx, GD_HINT)
     assert_close(out, traj[-1], rtol=1e-13, atol=_gd_atol(X, y, lr, traj),
                  what="beta after the given number of steps", context=ctx)
-    if unchanged:
-        assert_unchanged(X, after[0], what="X")
-        assert_unchanged(y, after[1], what="y")
-        if beta0 is not None:
-            assert_unchanged(beta0, after[4], what="beta0")
+    if unchanged:  # the arrays X, y and beta0 (when not None), each named as it is
+        assert_args_unchanged(("X", "y", "lr", "steps", "beta0"), (X, y, lr, steps, beta0), after, what="{name}")
 
 
 GD_CASES = [
@@ -254,9 +250,7 @@ GD_CASES = [
 @pytest.mark.task("gd_linear_regression")
 @cases(*GD_CASES)
 def test_gd_values(student, rng, case):
-    draws = 1 if case.make in (gd_defaults, gd_course_example) else 4
-    for _ in range(draws):
-        X, y, kw = case.make(rng)
+    for X, y, kw in draws(case, rng, n=1 if case.make in (gd_defaults, gd_course_example) else 4):
         check_gd(student, X, y, kw)
 
 
@@ -399,8 +393,7 @@ def check_pinv(student, reference, X, y, *, unchanged=False):
     except GradingFailure as exc:
         raise GradingFailure(str(exc) + _diagnose(X, y, out, expected, atol)) from None
     if unchanged:
-        assert_unchanged(X, after[0], what="X")
-        assert_unchanged(y, after[1], what="y")
+        assert_args_unchanged(("X", "y"), (X, y), after, what="{name}")
 
 
 def _diagnose(X, y, out, expected, atol) -> str:
@@ -431,8 +424,7 @@ PINV_CASES = [
 @pytest.mark.task("pinv_regression")
 @cases(*PINV_CASES)
 def test_pinv_values(student, reference, rng, case):
-    for _ in range(4):
-        X, y = case.make(rng)
+    for X, y in draws(case, rng, n=4):
         check_pinv(student, reference, X, y)
 
 
