@@ -12,6 +12,7 @@ For each level this machine has (plain subprocess, bubblewrap + seccomp + rlimit
 Reference point: a fresh `python -I -c "import torch"` (what a naive design pays per
 submission). Usage: python benchmarks/isolation_overhead.py [--n N]
 """
+
 from __future__ import annotations
 
 import argparse

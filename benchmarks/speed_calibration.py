@@ -18,6 +18,7 @@ that failed). Goals: 0 false fails, 100% caught, <= 2 s per speed test.
 A variant file defines ``VARIANTS = {function: {"vectorized": {label: module source},
 "loops": {label: module source}}}``; a module source needs only what the timed call uses.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,8 +64,10 @@ def _burn(kind: str) -> None:  # a background load process
 
 @contextlib.contextmanager
 def background_load(n: int):
-    procs = [multiprocessing.Process(target=_burn, args=("python" if i % 2 == 0 else "numpy",), daemon=True)
-             for i in range(n)]
+    procs = [
+        multiprocessing.Process(target=_burn, args=("python" if i % 2 == 0 else "numpy",), daemon=True)
+        for i in range(n)
+    ]
     for p in procs:
         p.start()
     try:
@@ -82,7 +85,9 @@ def calibrate(*, runs: int, load: int, functions: set[str] | None, device: str =
     with background_load(load):
         for name in course.chapters():
             ch = course.chapter(name)
-            specs = [s for s in load_specs(ch.hidden_dir / "test_speed.py") if functions is None or s.function in functions]
+            specs = [
+                s for s in load_specs(ch.hidden_dir / "test_speed.py") if functions is None or s.function in functions
+            ]
             if not specs:
                 continue
             variants = _load(ROOT / "benchmarks" / "speed_variants" / f"{name}.py", f"_variants_{name}").VARIANTS
@@ -108,18 +113,32 @@ def _variant(spec, kind, label, source, grader: ChapterGrader, runs, device) -> 
     with grader.session(source, call_timeout=60, budget=False) as st:
         for i in range(runs):
             t0 = time.monotonic()
-            m = measure(spec=spec, device=device, student=st, baseline=setup.baseline, rng=np.random.default_rng([7, i]),
-                        protocol=setup.protocol)
+            m = measure(
+                spec=spec,
+                device=device,
+                student=st,
+                baseline=setup.baseline,
+                rng=np.random.default_rng([7, i]),
+                protocol=setup.protocol,
+            )
             seconds.append(time.monotonic() - t0)
             passed += m.passed
             if m.ratio is not None:
                 ratios.append(m.ratio)
             elif not m.passed:
                 failures.append(m.message.splitlines()[0][:160])
-    return {"function": spec.function, "within": spec.within_for(spec.size(device)), "label": spec.size(device).label,
-            "kind": kind,
-            "variant": label, "runs": runs, "passed": passed, "ratios": ratios, "seconds": seconds,
-            "failures": failures}
+    return {
+        "function": spec.function,
+        "within": spec.within_for(spec.size(device)),
+        "label": spec.size(device).label,
+        "kind": kind,
+        "variant": label,
+        "runs": runs,
+        "passed": passed,
+        "ratios": ratios,
+        "seconds": seconds,
+        "failures": failures,
+    }
 
 
 def _fmt_ratio(xs, f) -> str:
@@ -129,28 +148,40 @@ def _fmt_ratio(xs, f) -> str:
 def _print_row(r: dict) -> None:
     good = r["kind"] == "vectorized"
     verdict = f"{r['passed']}/{r['runs']} passed" if good else f"{r['runs'] - r['passed']}/{r['runs']} caught"
-    print(f"{r['function']:22s} {r['kind']:10s} {r['variant']:24s} {verdict:14s} "
-          f"median {_fmt_ratio(r['ratios'], statistics.median):>8s}  "
-          f"{'max' if good else 'min'} {_fmt_ratio(r['ratios'], max if good else min):>8s}  "
-          f"{statistics.mean(r['seconds']):.2f} s/test (max {max(r['seconds']):.2f})", flush=True)
+    print(
+        f"{r['function']:22s} {r['kind']:10s} {r['variant']:24s} {verdict:14s} "
+        f"median {_fmt_ratio(r['ratios'], statistics.median):>8s}  "
+        f"{'max' if good else 'min'} {_fmt_ratio(r['ratios'], max if good else min):>8s}  "
+        f"{statistics.mean(r['seconds']):.2f} s/test (max {max(r['seconds']):.2f})",
+        flush=True,
+    )
     for f in sorted(set(r["failures"]))[:2]:
         print(f"{'':36s}  ({f})")
 
 
 def markdown(rows: list[dict], *, runs: int, load: int, isolation: str, elapsed: float) -> str:
-    out = [f"Calibration: {runs} runs per variant, {load} background load process(es), "
-           f"{os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}, isolation: {isolation}. "
-           f"Total {elapsed / 60:.1f} min.", "",
-           "| function (threshold, size) | variant | kind | verdicts | median ratio | worst ratio | s per test (mean / max) |",
-           "|---|---|---|---|---|---|---|"]
+    out = [
+        f"Calibration: {runs} runs per variant, {load} background load process(es), "
+        f"{os.cpu_count()} CPUs, {platform.machine()}, Python {platform.python_version()}, isolation: {isolation}. "
+        f"Total {elapsed / 60:.1f} min.",
+        "",
+        "| function (threshold, size) | variant | kind | verdicts | median ratio | worst ratio | s per test (mean / max) |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for r in rows:
         good = r["kind"] == "vectorized"
-        verdict = (f"{r['passed']}/{r['runs']} passed" if good else f"{r['runs'] - r['passed']}/{r['runs']} caught")
+        verdict = f"{r['passed']}/{r['runs']} passed" if good else f"{r['runs'] - r['passed']}/{r['runs']} caught"
         worst = _fmt_ratio(r["ratios"], max if good else min)
-        out.append(f"| {r['function']} (≤ {r['within']:g}x, {r['label']}) | {r['variant']} | {r['kind']} | {verdict} | "
-                   f"{_fmt_ratio(r['ratios'], statistics.median)} | {worst} | "
-                   f"{statistics.mean(r['seconds']):.2f} / {max(r['seconds']):.2f} |")
-    out += ["", "| function | false fails (correct variants) | caught (loops) | mean s per speed test |", "|---|---|---|---|"]
+        out.append(
+            f"| {r['function']} (≤ {r['within']:g}x, {r['label']}) | {r['variant']} | {r['kind']} | {verdict} | "
+            f"{_fmt_ratio(r['ratios'], statistics.median)} | {worst} | "
+            f"{statistics.mean(r['seconds']):.2f} / {max(r['seconds']):.2f} |"
+        )
+    out += [
+        "",
+        "| function | false fails (correct variants) | caught (loops) | mean s per speed test |",
+        "|---|---|---|---|",
+    ]
     for fn in dict.fromkeys(r["function"] for r in rows):
         mine = [r for r in rows if r["function"] == fn]
         good = [r for r in mine if r["kind"] == "vectorized"]
@@ -158,8 +189,10 @@ def markdown(rows: list[dict], *, runs: int, load: int, isolation: str, elapsed:
         ff = sum(r["runs"] - r["passed"] for r in good)
         caught = sum(r["runs"] - r["passed"] for r in loops)
         secs = [s for r in mine for s in r["seconds"]]
-        out.append(f"| {fn} | {ff}/{sum(r['runs'] for r in good)} | {caught}/{sum(r['runs'] for r in loops)} | "
-                   f"{statistics.mean(secs):.2f} |")
+        out.append(
+            f"| {fn} | {ff}/{sum(r['runs'] for r in good)} | {caught}/{sum(r['runs'] for r in loops)} | "
+            f"{statistics.mean(secs):.2f} |"
+        )
     return "\n".join(out) + "\n"
 
 
@@ -169,8 +202,12 @@ def main() -> None:
     ap.add_argument("--load", type=int, default=1, help="background load processes (default 1)")
     ap.add_argument("--functions", help="comma-separated function names (default: all speed-graded)")
     ap.add_argument("--markdown", type=Path, help="also write the table as Markdown here")
-    ap.add_argument("--device", choices=("cpu", "cuda"), default="cpu",
-                    help="cuda: the specs' GPU sizes, CUDA-event figures (needs a GPU; specs without one run on the CPU)")
+    ap.add_argument(
+        "--device",
+        choices=("cpu", "cuda"),
+        default="cpu",
+        help="cuda: the specs' GPU sizes, CUDA-event figures (needs a GPU; specs without one run on the CPU)",
+    )
     args = ap.parse_args()
     t0 = time.monotonic()
     if args.device == "cuda":
@@ -178,8 +215,12 @@ def main() -> None:
 
         if not torch.cuda.is_available():
             ap.error("--device cuda: torch sees no CUDA device")
-    rows, isolation = calibrate(runs=args.runs, load=args.load, device=args.device,
-                                functions=set(args.functions.split(",")) if args.functions else None)
+    rows, isolation = calibrate(
+        runs=args.runs,
+        load=args.load,
+        device=args.device,
+        functions=set(args.functions.split(",")) if args.functions else None,
+    )
     text = markdown(rows, runs=args.runs, load=args.load, isolation=isolation, elapsed=time.monotonic() - t0)
     print()
     print(text)

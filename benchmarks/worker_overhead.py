@@ -7,6 +7,7 @@
 
 Usage: python benchmarks/worker_overhead.py [--rounds N]
 """
+
 from __future__ import annotations
 
 import argparse

@@ -1,5 +1,6 @@
 """The `grade` command. Each subcommand only parses its options, calls one
 keyword-only engine function and renders what it returns."""
+
 from __future__ import annotations
 
 import functools
@@ -58,8 +59,10 @@ def check(path: Path, chapter: str | None) -> None:
         console.print(f"[red]problem:[/red] {r.problem}")
     if r.student_output.strip():
         console.print("[dim]your code printed:[/dim]\n" + r.student_output.strip()[:STUDENT_OUTPUT_CAP], markup=False)
-    console.print(f"{passed} of {len(r.graded)} checks passed ({res.isolation}). "
-                  + ("All visible tests pass; the hidden tests check more." if res.ok else ""))
+    console.print(
+        f"{passed} of {len(r.graded)} checks passed ({res.isolation}). "
+        + ("All visible tests pass; the hidden tests check more." if res.ok else "")
+    )
     sys.exit(0 if res.ok else 1)
 
 
@@ -111,13 +114,23 @@ def release(chapter: str | None, check_only: bool) -> None:
 @main.command()
 @click.option("--chapter", required=True, help="Chapter to grade (e.g. ch02_numerics).")
 @click.argument("submissions", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out_dir", type=click.Path(path_type=Path), default=Path("autograded"),
-              show_default=True, help="Folder for results.json files and grades.csv.")
+@click.option(
+    "-o",
+    "--output",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("autograded"),
+    show_default=True,
+    help="Folder for results.json files and grades.csv.",
+)
 @click.option("--seed", type=int, help="Hidden seed (default: a fresh secret one, recorded in OUT/run.json).")
-@click.option("--allow-insecure", is_flag=True, help="Grade even where student code cannot be isolated (see grade doctor).")
+@click.option(
+    "--allow-insecure", is_flag=True, help="Grade even where student code cannot be isolated (see grade doctor)."
+)
 @_user_errors
-def autograde(chapter: str, submissions: tuple[Path, ...], out_dir: Path, seed: int | None,
-              allow_insecure: bool) -> None:
+def autograde(
+    chapter: str, submissions: tuple[Path, ...], out_dir: Path, seed: int | None, allow_insecure: bool
+) -> None:
     """Grade SUBMISSIONS (folders, .py, .ipynb or archives) with the hidden graders."""
     from grader.autograde import autograde as run_autograde
     from grader.report import gradebook_table
@@ -126,12 +139,21 @@ def autograde(chapter: str, submissions: tuple[Path, ...], out_dir: Path, seed: 
     def progress(row, i, n):
         console.print(f"[{i}/{n}] {row.id}: {points(row.score)} points ({row.status}, {row.elapsed_s:.1f} s)")
 
-    res = run_autograde(chapter=chapter, submissions=list(submissions), out_dir=out_dir, seed=seed,
-                        allow_insecure=allow_insecure, on_result=progress)
-    console.print(gradebook_table(res.manifest, [r.as_dict() for r in res.rows],
-                                  title=f"{chapter} gradebook ({res.isolation})"))
-    console.print(f"wrote {len(res.rows)} results to {res.out_dir}/<id>/results.json and "
-                  f"{res.out_dir}/grades.csv in {res.elapsed_s:.1f} s")
+    res = run_autograde(
+        chapter=chapter,
+        submissions=list(submissions),
+        out_dir=out_dir,
+        seed=seed,
+        allow_insecure=allow_insecure,
+        on_result=progress,
+    )
+    console.print(
+        gradebook_table(res.manifest, [r.as_dict() for r in res.rows], title=f"{chapter} gradebook ({res.isolation})")
+    )
+    console.print(
+        f"wrote {len(res.rows)} results to {res.out_dir}/<id>/results.json and "
+        f"{res.out_dir}/grades.csv in {res.elapsed_s:.1f} s"
+    )
 
 
 @main.command()

@@ -70,11 +70,18 @@ class GraderConfig:
     protocol: SpeedProtocol = SpeedProtocol()
 
     @classmethod
-    def hidden(cls, chapter: Chapter, *, seed: int = 0, speed: bool = True,
-               isolation: Isolation = "best") -> GraderConfig:
+    def hidden(
+        cls, chapter: Chapter, *, seed: int = 0, speed: bool = True, isolation: Isolation = "best"
+    ) -> GraderConfig:
         """The instructor's grader of ``chapter``: hidden tests, reference, speed."""
-        return cls(manifest_file=str(chapter.assignment_dir / "manifest.toml"), tests=_test_files(chapter.hidden_dir),
-                   reference_file=str(chapter.solution_file), seed=seed, speed=speed, isolation=isolation)
+        return cls(
+            manifest_file=str(chapter.assignment_dir / "manifest.toml"),
+            tests=_test_files(chapter.hidden_dir),
+            reference_file=str(chapter.solution_file),
+            seed=seed,
+            speed=speed,
+            isolation=isolation,
+        )
 
     @classmethod
     def visible(cls, manifest_file: Path, tests_dir: Path, *, isolation: Isolation = "best") -> GraderConfig:
@@ -150,8 +157,9 @@ def worker_spec(isolation: Isolation) -> WorkerSpec:
         return plain_spec()
     spec = best_spec()
     if isolation != "best" and spec.level != isolation:
-        raise IsolationUnavailable(f"isolation level {isolation!r} is not available here (the best is "
-                                   f"{spec.level!r}; see `grade doctor`)")
+        raise IsolationUnavailable(
+            f"isolation level {isolation!r} is not available here (the best is {spec.level!r}; see `grade doctor`)"
+        )
     return spec
 
 
@@ -167,8 +175,11 @@ class ChapterGrader:
         self.spec = spec or worker_spec(config.isolation)
         self.manifest = load_manifest(Path(config.manifest_file))
         self.tests = [Path(t) for t in config.tests]
-        self.reference = (load_reference(Path(config.reference_file), chapter=self.manifest.chapter)
-                          if config.reference_file else None)
+        self.reference = (
+            load_reference(Path(config.reference_file), chapter=self.manifest.chapter)
+            if config.reference_file
+            else None
+        )
         if config.speed and config.reference_file is None:
             raise CourseError("speed tests need the reference solution (GraderConfig.reference_file)")
         self.speed_device: Literal["cpu", "cuda"] = speed_device(self.manifest) if config.speed else "cpu"
@@ -176,8 +187,15 @@ class ChapterGrader:
         self._speed: SpeedSetup | None = None
 
     @classmethod
-    def for_chapter(cls, chapter: Chapter, *, seed: int = 0, speed: bool = True, isolation: Isolation = "best",
-                    spec: WorkerSpec | None = None) -> ChapterGrader:
+    def for_chapter(
+        cls,
+        chapter: Chapter,
+        *,
+        seed: int = 0,
+        speed: bool = True,
+        isolation: Isolation = "best",
+        spec: WorkerSpec | None = None,
+    ) -> ChapterGrader:
         """The hidden graders of ``chapter`` (see :meth:`GraderConfig.hidden`)."""
         level = spec.level if spec is not None else isolation
         return cls(GraderConfig.hidden(chapter, seed=seed, speed=speed, isolation=level), spec=spec)  # type: ignore[arg-type]
@@ -198,8 +216,9 @@ class ChapterGrader:
             self._pool = WarmPool(self.spec)
             self._pool.fill()
             if self.config.speed and self.config.reference_file:
-                baseline = baseline_session(manifest=self.manifest, reference_file=Path(self.config.reference_file),
-                                            pool=self._pool)
+                baseline = baseline_session(
+                    manifest=self.manifest, reference_file=Path(self.config.reference_file), pool=self._pool
+                )
                 self._speed = SpeedSetup(baseline, self.speed_device, self.config.protocol)
         return self
 
@@ -223,30 +242,41 @@ class ChapterGrader:
         self.open()
         return self._speed
 
-    def session(self, source: str | None, *, problem: str | None = None, call_timeout: float | None = None,
-                budget: bool = True) -> ModuleSession:
+    def session(
+        self, source: str | None, *, problem: str | None = None, call_timeout: float | None = None, budget: bool = True
+    ) -> ModuleSession:
         """A session over ``source`` from this grader's pool, under the chapter's limits. For
         tools and tests that call functions directly: ``call_timeout`` overrides the per-call
         limit, ``budget=False`` lifts the submission's time budget (a calibration's many rounds)."""
         self.open()
         assert self._pool is not None
         limits = self.manifest.limits
-        return ModuleSession(module_name=self.manifest.module, source=source, pool=self._pool,
-                             call_timeout=limits.call_timeout_s if call_timeout is None else call_timeout,
-                             load_timeout=limits.load_timeout_s, load_problem=problem,
-                             budget_s=limits.submission_timeout_s if budget else None)
+        return ModuleSession(
+            module_name=self.manifest.module,
+            source=source,
+            pool=self._pool,
+            call_timeout=limits.call_timeout_s if call_timeout is None else call_timeout,
+            load_timeout=limits.load_timeout_s,
+            load_problem=problem,
+            budget_s=limits.submission_timeout_s if budget else None,
+        )
 
     # -- grading ------------------------------------------------------------------------
-    def grade(self, source: str | None, *, problem: str | None = None, seed: int | None = None,
-              speed: bool | None = None) -> SubmissionResult:
+    def grade(
+        self, source: str | None, *, problem: str | None = None, seed: int | None = None, speed: bool | None = None
+    ) -> SubmissionResult:
         """Grade one module's text (``None`` with the ``problem`` that left the submission
         without one). ``seed`` and ``speed`` override the config for this call only (the
         grader-power tests grade one source on several seeds, and time speed only where it
         matters). Never raises for the submission's sake: a failure inside the grader
         becomes an ``engine error`` result, so a batch always goes on."""
         try:
-            return self._grade(source, problem, self.config.seed if seed is None else seed,
-                               self.config.speed if speed is None else speed)
+            return self._grade(
+                source,
+                problem,
+                self.config.seed if seed is None else seed,
+                self.config.speed if speed is None else speed,
+            )
         except Exception as exc:  # noqa: BLE001 - one submission never stops the batch
             return _engine_failure(exc)
 
@@ -266,8 +296,9 @@ class ChapterGrader:
             status, why = "not loadable", str(session.load_error)
         else:
             status, why = "ok", None
-        return SubmissionResult(graded, status, why, output, time.monotonic() - t0,
-                                session.worker_starts, session.calls)
+        return SubmissionResult(
+            graded, status, why, output, time.monotonic() - t0, session.worker_starts, session.calls
+        )
 
     def grade_path(self, path: Path, *, id: str | None = None) -> GradedSubmission:
         """Intake, grade and report one submission (a folder, .py, .ipynb or archive)."""
@@ -277,18 +308,41 @@ class ChapterGrader:
         if sub.problem and res.status == "not loadable":
             res.problem = sub.problem
         data = results_json(  # report
-            graded=res.graded, execution_time=res.elapsed_s,
-            summary=submission_summary(manifest=manifest, score=res.score, problem=res.problem, notes=sub.notes,
-                                       isolation=self.isolation, student_output=res.student_output),
-            extra={"chapter": manifest.chapter, "submission": sub.id, "source_kind": sub.kind,
-                   "source_sha256": sub.sha256, "max_score": manifest.max_score, "status": res.status,
-                   "grader_version": __version__, "isolation": self.isolation,
-                   "worker_starts": res.worker_starts, "calls": res.calls})
+            graded=res.graded,
+            execution_time=res.elapsed_s,
+            summary=submission_summary(
+                manifest=manifest,
+                score=res.score,
+                problem=res.problem,
+                notes=sub.notes,
+                isolation=self.isolation,
+                student_output=res.student_output,
+            ),
+            extra={
+                "chapter": manifest.chapter,
+                "submission": sub.id,
+                "source_kind": sub.kind,
+                "source_sha256": sub.sha256,
+                "max_score": manifest.max_score,
+                "status": res.status,
+                "grader_version": __version__,
+                "isolation": self.isolation,
+                "worker_starts": res.worker_starts,
+                "calls": res.calls,
+            },
+        )
         return GradedSubmission(sub, res, data)
 
 
 def _engine_failure(exc: BaseException) -> SubmissionResult:
     text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-    g = GradedTest("grader: internal error", "grader", "engine", False, 0.0, 0.0,
-                   f"grading this submission failed inside the grader: {text}")
+    g = GradedTest(
+        "grader: internal error",
+        "grader",
+        "engine",
+        False,
+        0.0,
+        0.0,
+        f"grading this submission failed inside the grader: {text}",
+    )
     return SubmissionResult([g], "engine error", text, "", 0.0, 0, 0)

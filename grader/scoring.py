@@ -17,6 +17,7 @@ inputs never collects rule or speed points, and one slip costs only its own test
 Speed points also need the rules: a fast answer that calls a forbidden library
 function earns nothing for being fast.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -97,18 +98,27 @@ def _type_test(function: str, tests: list[TestOutcome], points: float) -> Graded
     checks = sum(o.record.checks for o in tests)
     if slips:
         n = len(slips)
-        output = slips[0] + (f" (and {n - 1} more result{'s' if n > 2 else ''} not of the documented type)"
-                             if n > 1 else "") + "; the values were judged by the value tests"
+        output = (
+            slips[0]
+            + (f" (and {n - 1} more result{'s' if n > 2 else ''} not of the documented type)" if n > 1 else "")
+            + "; the values were judged by the value tests"
+        )
         passed = False
     elif not checks:
         passed, output = False, "not awarded: no result came back to check (every call failed before returning a value)"
     elif not any(o.passed or o.mutation_only for o in tests if not o.edge):
-        passed, output = False, (f"not awarded: every core value test of {function} failed, so the type of a "
-                                 "right answer could not be seen")
+        passed, output = (
+            False,
+            (
+                f"not awarded: every core value test of {function} failed, so the type of a "
+                "right answer could not be seen"
+            ),
+        )
     else:
         passed, output = True, f"every result checked ({checks}) had the documented type"
-    return GradedTest(type_test_name(function), function, "correctness", passed, points if passed else 0.0,
-                      points, output, edge=True)
+    return GradedTest(
+        type_test_name(function), function, "correctness", passed, points if passed else 0.0, points, output, edge=True
+    )
 
 
 def _gate(function: str, tests: list[TestOutcome]) -> tuple[bool, str]:
@@ -118,12 +128,14 @@ def _gate(function: str, tests: list[TestOutcome]) -> tuple[bool, str]:
     if core and not failed:
         return True, ""
     names = ", ".join(f"`{o.name.split(': ', 1)[-1]}`" for o in failed[:3]) + (" ..." if len(failed) > 3 else "")
-    return False, (f"earned only when the core correctness tests of {function} pass "
-                   f"({len(failed)} of {len(core)} failed: {names})")
+    return False, (
+        f"earned only when the core correctness tests of {function} pass ({len(failed)} of {len(core)} failed: {names})"
+    )
 
 
-def score(*, manifest: Manifest, outcomes: list[TestOutcome], findings: dict[str, RuleFinding],
-          errors: Sequence[str] = ()) -> list[GradedTest]:
+def score(
+    *, manifest: Manifest, outcomes: list[TestOutcome], findings: dict[str, RuleFinding], errors: Sequence[str] = ()
+) -> list[GradedTest]:
     """The graded tests of one submission, in manifest order: per function its correctness
     tests (points shared by weight), its type test, its speed tests and its rule test (both
     behind the gate), then tests naming unknown functions and the engine's errors."""
@@ -135,12 +147,24 @@ def score(*, manifest: Manifest, outcomes: list[TestOutcome], findings: dict[str
         speed = [o for o in outcomes if o.task == f.name and o.kind == "speed"]
         if not mine:
             if f.points:
-                graded.append(GradedTest(f"{f.name}: graded", f.name, "engine", False, 0.0, f.points,
-                                         "no grader test ran for this function (a course error; tell your instructor)"))
+                graded.append(
+                    GradedTest(
+                        f"{f.name}: graded",
+                        f.name,
+                        "engine",
+                        False,
+                        0.0,
+                        f.points,
+                        "no grader test ran for this function (a course error; tell your instructor)",
+                    )
+                )
         type_pts = manifest.type_points(f.name) if mine else 0.0
         for o, pts in zip(mine, _shares(f.points - type_pts, [o.weight for o in mine])):
-            graded.append(GradedTest(o.name, f.name, "correctness", o.passed, pts if o.passed else 0.0, pts, o.message,
-                                     edge=o.edge))
+            graded.append(
+                GradedTest(
+                    o.name, f.name, "correctness", o.passed, pts if o.passed else 0.0, pts, o.message, edge=o.edge
+                )
+            )
         if mine and type_pts:
             graded.append(_type_test(f.name, mine, type_pts))
         gate, why_not = _gate(f.name, mine)
@@ -152,20 +176,40 @@ def score(*, manifest: Manifest, outcomes: list[TestOutcome], findings: dict[str
                 output = f"not awarded: speed points are {why_not}. The measurement: {o.message}"
             elif passed and finding is not None and not finding.ok:
                 passed = False
-                output = (f"not awarded: speed points are earned only by code that follows the chapter's rules "
-                          f"({finding.message}). The measurement: {o.message}")
+                output = (
+                    f"not awarded: speed points are earned only by code that follows the chapter's rules "
+                    f"({finding.message}). The measurement: {o.message}"
+                )
             graded.append(GradedTest(o.name, f.name, "speed", passed, pts if passed else 0.0, pts, output, o.data))
         if finding is not None:
             passed = finding.ok and gate
             output = finding.message
             if finding.ok and not gate:
                 output = f"not awarded: rule points are {why_not}"
-            graded.append(GradedTest(rule_test_name(f.name), f.name, "rules", passed,
-                                     f.rule_points if passed else 0.0, f.rule_points, output))
+            graded.append(
+                GradedTest(
+                    rule_test_name(f.name),
+                    f.name,
+                    "rules",
+                    passed,
+                    f.rule_points if passed else 0.0,
+                    f.rule_points,
+                    output,
+                )
+            )
     for o in outcomes:
         if o.task not in known:
-            graded.append(GradedTest(o.name, o.task, "engine", False, 0.0, 0.0,
-                                     f"this test names an unknown function {o.task!r} (course error)"))
+            graded.append(
+                GradedTest(
+                    o.name,
+                    o.task,
+                    "engine",
+                    False,
+                    0.0,
+                    0.0,
+                    f"this test names an unknown function {o.task!r} (course error)",
+                )
+            )
     for e in errors:
         graded.append(GradedTest("grader: error", "grader", "engine", False, 0.0, 0.0, e))
     return graded

@@ -9,6 +9,7 @@ one named after its file here, which makes ``loadgroup`` group those tests by fi
 ``--dist loadfile`` does, while the grader-power tests (tests/chapters/harness.py) are grouped by
 chapter.
 """
+
 from __future__ import annotations
 
 import pytest

@@ -9,7 +9,8 @@ H = "import numpy as np\n\n"
 VARIANTS = {
     "toeplitz_matrix": {
         "vectorized": {
-            "reversed sliding windows": H + '''
+            "reversed sliding windows": H
+            + """
 def toeplitz_matrix(k, n):
     k = np.asarray(k)
     m = k.shape[0]
@@ -19,8 +20,9 @@ def toeplitz_matrix(k, n):
     z = np.zeros(r - 1, dtype=k.dtype)
     buf = np.concatenate([z, k, z])  # row i is buf[r-1-i : r-1-i+n]
     return np.lib.stride_tricks.sliding_window_view(buf, n)[::-1].copy()
-''',
-            "fancy-index scatter": H + '''
+""",
+            "fancy-index scatter": H
+            + """
 def toeplitz_matrix(k, n):
     k = np.asarray(k)
     m = k.shape[0]
@@ -31,8 +33,9 @@ def toeplitz_matrix(k, n):
     i = np.arange(r)[:, None]
     T[i, i + np.arange(m)] = k
     return T
-''',
-            "flat stride n+1": H + '''
+""",
+            "flat stride n+1": H
+            + """
 def toeplitz_matrix(k, n):
     k = np.asarray(k)
     m = k.shape[0]
@@ -42,8 +45,9 @@ def toeplitz_matrix(k, n):
     buf = np.zeros((r, n + 1), dtype=k.dtype)  # entry (i, j) sits at flat i*(n+1) + j = i*n + (i+j)
     buf[:, :m] = k
     return buf.reshape(-1)[: r * n].reshape(r, n)
-''',
-            "take with a mask": H + '''
+""",
+            "take with a mask": H
+            + """
 def toeplitz_matrix(k, n):
     k = np.asarray(k)
     m = k.shape[0]
@@ -53,8 +57,9 @@ def toeplitz_matrix(k, n):
     vals = np.take(k, d, mode="clip")
     vals[(d < 0) | (d >= m)] = 0
     return vals
-''',
-            "boolean mask from np.indices": H + '''
+""",
+            "boolean mask from np.indices": H
+            + """
 def toeplitz_matrix(k, n):
     k = np.asarray(k)
     m = k.shape[0]
@@ -66,8 +71,9 @@ def toeplitz_matrix(k, n):
     T = np.zeros((n - m + 1, n), dtype=k.dtype)
     T[inside] = k[d[inside]]
     return T
-''',
-            "as_strided on a padded kernel": H + '''
+""",
+            "as_strided on a padded kernel": H
+            + """
 def toeplitz_matrix(k, n):
     k = np.asarray(k)
     m = k.shape[0]
@@ -79,10 +85,11 @@ def toeplitz_matrix(k, n):
     s = buf.strides[0]
     view = np.lib.stride_tricks.as_strided(buf[r - 1 :], shape=(r, n), strides=(-s, s))
     return np.array(view)
-''',
+""",
         },
         "loops": {
-            "loop over (row, tap) entries": H + '''
+            "loop over (row, tap) entries": H
+            + """
 def toeplitz_matrix(k, n):
     k = np.asarray(k)
     m = k.shape[0]
@@ -93,8 +100,9 @@ def toeplitz_matrix(k, n):
         for j in range(m):
             T[i, i + j] = k[j]
     return T
-''',
-            "loop over every entry": H + '''
+""",
+            "loop over every entry": H
+            + """
 def toeplitz_matrix(k, n):
     k = np.asarray(k)
     m = k.shape[0]
@@ -105,8 +113,9 @@ def toeplitz_matrix(k, n):
         for c in range(n):
             T[i, c] = k[c - i] if 0 <= c - i < m else 0
     return T
-''',
-            "pure Python lists": H + '''
+""",
+            "pure Python lists": H
+            + """
 def toeplitz_matrix(k, n):
     k = np.asarray(k)
     m = k.shape[0]
@@ -115,8 +124,9 @@ def toeplitz_matrix(k, n):
     kl = k.tolist()
     rows = [[kl[c - i] if 0 <= c - i < m else 0 for c in range(n)] for i in range(n - m + 1)]
     return np.array(rows, dtype=k.dtype)
-''',
-            "loop over diagonals (fill_diagonal per tap)": H + '''
+""",
+            "loop over diagonals (fill_diagonal per tap)": H
+            + """
 def toeplitz_matrix(k, n):
     k = np.asarray(k)
     m = k.shape[0]
@@ -126,17 +136,19 @@ def toeplitz_matrix(k, n):
     for j in range(m):
         np.fill_diagonal(T[:, j:], k[j])
     return T
-''',
+""",
         },
     },
     "conv2d_valid": {
         "vectorized": {
-            "windows + tensordot": H + '''
+            "windows + tensordot": H
+            + """
 def conv2d_valid(x, k):
     win = np.lib.stride_tricks.sliding_window_view(x, k.shape)
     return np.tensordot(win, k, axes=([2, 3], [0, 1])).astype(np.result_type(x, k), copy=False)
-''',
-            "loop over kernel taps (shifted slices)": H + '''
+""",
+            "loop over kernel taps (shifted slices)": H
+            + """
 def conv2d_valid(x, k):
     kh, kw = k.shape
     oh, ow = x.shape[0] - kh + 1, x.shape[1] - kw + 1
@@ -145,38 +157,43 @@ def conv2d_valid(x, k):
         for w in range(kw):
             y += k[h, w] * x[h : h + oh, w : w + ow]
     return y
-''',
-            "as_strided + einsum (optimize)": H + '''
+""",
+            "as_strided + einsum (optimize)": H
+            + """
 def conv2d_valid(x, k):
     kh, kw = k.shape
     oh, ow = x.shape[0] - kh + 1, x.shape[1] - kw + 1
     s0, s1 = x.strides
     win = np.lib.stride_tricks.as_strided(x, shape=(oh, ow, kh, kw), strides=(s0, s1, s0, s1), writeable=False)
     return np.einsum("ijhw,hw->ij", win, k, optimize=True).astype(np.result_type(x, k), copy=False)
-''',
-            "broadcast product, sum over window axes": H + '''
+""",
+            "broadcast product, sum over window axes": H
+            + """
 def conv2d_valid(x, k):
     win = np.lib.stride_tricks.sliding_window_view(x, k.shape)
     return (win * k).sum(axis=(2, 3)).astype(np.result_type(x, k), copy=False)
-''',
-            "im2col matmul": H + '''
+""",
+            "im2col matmul": H
+            + """
 def conv2d_valid(x, k):
     win = np.lib.stride_tricks.sliding_window_view(x, k.shape)
     oh, ow = win.shape[:2]
     cols = win.reshape(oh * ow, k.size)  # copies the windows
     return (cols @ k.reshape(-1)).reshape(oh, ow).astype(np.result_type(x, k), copy=False)
-''',
-            "float64 inside, one loop over kernel rows": H + '''
+""",
+            "float64 inside, one loop over kernel rows": H
+            + """
 def conv2d_valid(x, k):
     kh, kw = k.shape
     oh = x.shape[0] - kh + 1
     xw = np.lib.stride_tricks.sliding_window_view(x.astype(np.float64), kw, axis=1)  # (H, ow, kw)
     y = sum(xw[h : h + oh] @ k[h].astype(np.float64) for h in range(kh))
     return y.astype(np.result_type(x, k))
-''',
+""",
         },
         "loops": {
-            "loop over output positions": H + '''
+            "loop over output positions": H
+            + """
 def conv2d_valid(x, k):
     kh, kw = k.shape
     oh, ow = x.shape[0] - kh + 1, x.shape[1] - kw + 1
@@ -185,8 +202,9 @@ def conv2d_valid(x, k):
         for j in range(ow):
             y[i, j] = np.sum(x[i : i + kh, j : j + kw] * k)
     return y
-''',
-            "positions over windows, einsum each": H + '''
+""",
+            "positions over windows, einsum each": H
+            + """
 def conv2d_valid(x, k):
     win = np.lib.stride_tricks.sliding_window_view(x, k.shape)
     oh, ow = win.shape[:2]
@@ -195,8 +213,9 @@ def conv2d_valid(x, k):
         for j in range(ow):
             y[i, j] = np.einsum("hw,hw->", win[i, j], k)
     return y
-''',
-            "pure Python lists": H + '''
+""",
+            "pure Python lists": H
+            + """
 def conv2d_valid(x, k):
     kh, kw = k.shape
     xl, kl = x.tolist(), k.tolist()
@@ -204,7 +223,7 @@ def conv2d_valid(x, k):
     out = [[sum(kl[h][w] * xl[i + h][j + w] for h in range(kh) for w in range(kw)) for j in range(ow)]
            for i in range(oh)]
     return np.array(out, dtype=np.result_type(x, k))
-''',
+""",
         },
     },
 }

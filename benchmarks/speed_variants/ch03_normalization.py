@@ -8,7 +8,7 @@ may write, and Python loops the speed test must catch (in the backward, or in bo
 H = "import torch\n\n"
 
 # the reference's forward: the loop variants below that loop only in the backward use it
-FORWARD = '''
+FORWARD = """
 def layernorm_forward(x, gamma, beta, eps=1e-5):
     mu = x.mean(dim=-1, keepdim=True)
     xc = x - mu
@@ -16,12 +16,13 @@ def layernorm_forward(x, gamma, beta, eps=1e-5):
     rstd = torch.rsqrt(var + eps)
     xhat = xc * rstd
     return xhat * gamma + beta, (xhat, rstd, gamma)
-'''
+"""
 
 VARIANTS = {
     "layernorm_backward": {
         "vectorized": {
-            "step-by-step graph": H + '''
+            "step-by-step graph": H
+            + """
 def layernorm_forward(x, gamma, beta, eps=1e-5):
     mu = x.mean(-1, keepdim=True)
     xmu = x - mu
@@ -49,8 +50,9 @@ def layernorm_backward(dout, cache):
     dmu = -dx1.sum(-1, keepdim=True)
     dx = dx1 + dmu / d
     return dx, dgamma, dbeta
-''',
-            "var_mean, D*dxhat form": H + '''
+""",
+            "var_mean, D*dxhat form": H
+            + """
 def layernorm_forward(x, gamma, beta, eps=1e-5):
     var, mu = torch.var_mean(x, dim=-1, keepdim=True, correction=0)
     rstd = 1.0 / torch.sqrt(var + eps)
@@ -65,8 +67,9 @@ def layernorm_backward(dout, cache):
     dx = (rstd / d) * (d * dxhat - dxhat.sum(-1, keepdim=True) - xhat * (dxhat * xhat).sum(-1, keepdim=True))
     flat = dout.reshape(-1, d)
     return dx, (flat * xhat.reshape(-1, d)).sum(0), flat.sum(0)
-''',
-            "float64 inside": H + '''
+""",
+            "float64 inside": H
+            + """
 def layernorm_forward(x, gamma, beta, eps=1e-5):
     x64, g64 = x.double(), gamma.double()
     mu = x64.mean(-1, keepdim=True)
@@ -86,8 +89,9 @@ def layernorm_backward(dout, cache):
     dgamma = (do * xhat).reshape(-1, d).sum(0)
     dbeta = do.reshape(-1, d).sum(0)
     return dx.to(dtype), dgamma.to(dtype), dbeta.to(dtype)
-''',
-            "matmul / einsum sums": H + '''
+""",
+            "matmul / einsum sums": H
+            + """
 def layernorm_forward(x, gamma, beta, eps=1e-5):
     d = x.shape[-1]
     w = torch.full((d, 1), 1.0 / d, dtype=x.dtype, device=x.device)
@@ -106,8 +110,9 @@ def layernorm_backward(dout, cache):
     dx = rstd * (dxhat - dxhat @ w - xhat * ((dxhat * xhat) @ w))
     do2, xh2 = dout.reshape(-1, d), xhat.reshape(-1, d)
     return dx, torch.einsum("rd,rd->d", do2, xh2), torch.einsum("rd->d", do2)
-''',
-            "in place on copies": H + '''
+""",
+            "in place on copies": H
+            + """
 def layernorm_forward(x, gamma, beta, eps=1e-5):
     xhat = x.clone()
     xhat -= x.mean(-1, keepdim=True)
@@ -130,8 +135,9 @@ def layernorm_backward(dout, cache):
     dgamma = (dout * xhat).reshape(-1, d).sum(0)
     dbeta = dout.reshape(-1, d).sum(0)
     return dx, dgamma, dbeta
-''',
-            "one-pass variance": H + '''
+""",
+            "one-pass variance": H
+            + """
 def layernorm_forward(x, gamma, beta, eps=1e-5):
     mu = x.mean(-1, keepdim=True)
     var = (x * x).mean(-1, keepdim=True) - mu * mu
@@ -146,10 +152,12 @@ def layernorm_backward(dout, cache):
     g = dout * gamma
     dx = rstd * (g - g.mean(-1, keepdim=True) - xhat * (g * xhat).mean(-1, keepdim=True))
     return dx, (dout * xhat).reshape(-1, d).sum(0), dout.reshape(-1, d).sum(0)
-''',
+""",
         },
         "loops": {
-            "backward: loop over rows": H + FORWARD + '''
+            "backward: loop over rows": H
+            + FORWARD
+            + """
 
 def layernorm_backward(dout, cache):
     xhat, rstd, gamma = cache
@@ -160,8 +168,9 @@ def layernorm_backward(dout, cache):
         g = do2[i] * gamma
         dx[i] = rs2[i] * (g - g.mean() - xh2[i] * (g * xh2[i]).mean())
     return dx.reshape(dout.shape), (do2 * xh2).sum(0), do2.sum(0)
-''',
-            "both passes: loop over rows": H + '''
+""",
+            "both passes: loop over rows": H
+            + """
 def layernorm_forward(x, gamma, beta, eps=1e-5):
     d = x.shape[-1]
     x2 = x.reshape(-1, d)
@@ -189,8 +198,10 @@ def layernorm_backward(dout, cache):
         dgamma += do2[i] * xhat[i]
         dbeta += do2[i]
     return dx.reshape(shape), dgamma, dbeta
-''',
-            "backward: rows via unbind + stack": H + FORWARD + '''
+""",
+            "backward: rows via unbind + stack": H
+            + FORWARD
+            + """
 
 def layernorm_backward(dout, cache):
     xhat, rstd, gamma = cache
@@ -201,8 +212,10 @@ def layernorm_backward(dout, cache):
         rows.append(rs * (g_row - g_row.mean() - xh * (g_row * xh).mean()))
     dx = torch.stack(rows).reshape(dout.shape)
     return dx, (dout * xhat).reshape(-1, d).sum(0), dout.reshape(-1, d).sum(0)
-''',
-            "backward: pure Python lists": H + FORWARD + '''
+""",
+            "backward: pure Python lists": H
+            + FORWARD
+            + """
 
 def layernorm_backward(dout, cache):
     xhat, rstd, gamma = cache
@@ -222,7 +235,7 @@ def layernorm_backward(dout, cache):
             dbeta[j] += do_r[j]
     t = lambda v: torch.tensor(v, dtype=dout.dtype)
     return t(dx).reshape(dout.shape), t(dgamma), t(dbeta)
-''',
+""",
         },
     },
 }

@@ -7,17 +7,19 @@ the timed inputs, but every variant keeps a working mask path).
 
 H = "import math\n\nimport torch\n\n"
 
-_CHECK = '''
+_CHECK = """
 def _check_heads(D, num_heads):
     if num_heads < 1 or D % num_heads != 0:
         raise ValueError(f"num_heads={num_heads} does not divide D={D}")
     return D // num_heads
-'''
+"""
 
 VARIANTS = {
     "multi_head_attention": {
         "vectorized": {
-            "einsum": H + _CHECK + '''
+            "einsum": H
+            + _CHECK
+            + """
 def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
     B, L, D = x.shape
     dh = _check_heads(D, num_heads)
@@ -30,8 +32,10 @@ def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
     weights = torch.softmax(scores, dim=-1)
     heads = torch.einsum("bhij,bjhd->bihd", weights, v).reshape(B, L, D)
     return torch.einsum("bld,de->ble", heads, w_o)
-''',
-            "own sdpa + permute": H + _CHECK + '''
+""",
+            "own sdpa + permute": H
+            + _CHECK
+            + """
 def scaled_dot_product_attention(q, k, v, mask=None):
     scores = torch.matmul(q, k.transpose(-2, -1)) / math.sqrt(q.shape[-1])
     if mask is not None:
@@ -48,8 +52,10 @@ def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
     q, k, v = (torch.matmul(x, w).view(B, L, num_heads, dh).permute(0, 2, 1, 3) for w in (w_q, w_k, w_v))
     out, _ = scaled_dot_product_attention(q, k, v, mask)
     return torch.matmul(out.permute(0, 2, 1, 3).contiguous().view(B, L, D), w_o)
-''',
-            "batched view + baddbmm": H + _CHECK + '''
+""",
+            "batched view + baddbmm": H
+            + _CHECK
+            + """
 def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
     B, L, D = x.shape
     dh = _check_heads(D, num_heads)
@@ -64,8 +70,10 @@ def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
     heads = torch.bmm(torch.softmax(scores, dim=-1), v)
     concat = heads.reshape(B, num_heads, L, dh).transpose(1, 2).reshape(B * L, D)
     return (concat @ w_o).reshape(B, L, D)
-''',
-            "float64 inside": H + _CHECK + '''
+""",
+            "float64 inside": H
+            + _CHECK
+            + """
 def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
     B, L, D = x.shape
     dh = _check_heads(D, num_heads)
@@ -77,8 +85,10 @@ def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
         scores = scores.masked_fill(~mask, float("-inf"))
     heads = torch.softmax(scores, dim=-1) @ v
     return (heads.transpose(1, 2).reshape(B, L, D) @ w_o.double()).to(x.dtype)
-''',
-            "per-head output projection": H + _CHECK + '''
+""",
+            "per-head output projection": H
+            + _CHECK
+            + """
 def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
     B, L, D = x.shape
     dh = _check_heads(D, num_heads)
@@ -91,8 +101,10 @@ def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
         scores = torch.where(mask, scores, float("-inf"))
     heads = scores.softmax(dim=-1) @ v                    # (B, num_heads, L, dh)
     return (heads @ w_o.reshape(num_heads, dh, D)).sum(dim=1)
-''',
-            "always a mask (ones if None)": H + _CHECK + '''
+""",
+            "always a mask (ones if None)": H
+            + _CHECK
+            + """
 def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
     B, L, D = x.shape
     dh = _check_heads(D, num_heads)
@@ -107,10 +119,12 @@ def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
     w = torch.exp(scores)
     w = w / w.sum(dim=-1, keepdim=True)
     return (w @ v).transpose(1, 2).reshape(B, L, D) @ w_o
-''',
+""",
         },
         "loops": {
-            "loop over (batch, head)": H + _CHECK + '''
+            "loop over (batch, head)": H
+            + _CHECK
+            + """
 def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
     B, L, D = x.shape
     dh = _check_heads(D, num_heads)
@@ -125,8 +139,10 @@ def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
                 scores = scores.masked_fill(~m[b, h], float("-inf"))
             out[b, :, cols] = torch.softmax(scores, dim=-1) @ v[b, :, cols]
     return out @ w_o
-''',
-            "loop over sequences": H + _CHECK + '''
+""",
+            "loop over sequences": H
+            + _CHECK
+            + """
 def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
     B, L, D = x.shape
     dh = _check_heads(D, num_heads)
@@ -142,8 +158,10 @@ def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
         heads = torch.softmax(scores, dim=-1) @ v
         outs.append(heads.transpose(0, 1).reshape(L, D) @ w_o)
     return torch.stack(outs)
-''',
-            "loop over (batch, head, query)": H + _CHECK + '''
+""",
+            "loop over (batch, head, query)": H
+            + _CHECK
+            + """
 def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
     B, L, D = x.shape
     dh = _check_heads(D, num_heads)
@@ -159,8 +177,10 @@ def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
                     s = s.masked_fill(~m[b, h, i], float("-inf"))
                 out[b, i, cols] = torch.softmax(s, dim=0) @ v[b, :, cols]
     return out @ w_o
-''',
-            "loop over (head, query)": H + _CHECK + '''
+""",
+            "loop over (head, query)": H
+            + _CHECK
+            + """
 def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
     B, L, D = x.shape
     dh = _check_heads(D, num_heads)
@@ -176,7 +196,7 @@ def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
                 s = s.masked_fill(~m[:, h, i], float("-inf"))
             out[:, i, cols] = (torch.softmax(s, dim=-1)[:, None, :] @ vh).squeeze(1)
     return out @ w_o
-''',
+""",
         },
     },
 }
@@ -184,7 +204,9 @@ def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
 # Loops that are too short to catch at the graded shape (num_heads or L iterations, vectorized
 # over everything else); measured separately, see the docstring of the hidden test_speed.py.
 SHORT_LOOPS = {
-    "loop over heads": H + _CHECK + '''
+    "loop over heads": H
+    + _CHECK
+    + """
 def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
     B, L, D = x.shape
     dh = _check_heads(D, num_heads)
@@ -198,8 +220,10 @@ def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
             scores = scores.masked_fill(~m[:, h], float("-inf"))
         heads.append(torch.softmax(scores, dim=-1) @ v[..., cols])
     return torch.cat(heads, dim=-1) @ w_o
-''',
-    "loop over query positions": H + _CHECK + '''
+""",
+    "loop over query positions": H
+    + _CHECK
+    + """
 def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
     B, L, D = x.shape
     dh = _check_heads(D, num_heads)
@@ -214,5 +238,5 @@ def multi_head_attention(x, w_q, w_k, w_v, w_o, num_heads, mask=None):
         rows.append((torch.softmax(s, dim=-1)[..., None, :] @ v).squeeze(-2))
     heads = torch.stack(rows, dim=2)                                     # (B, H, L, dh)
     return heads.transpose(1, 2).reshape(B, L, D) @ w_o
-''',
+""",
 }

@@ -7,25 +7,29 @@ Python loops the speed test must catch: f called once per sample, f on small chu
 
 H = "import math\n\nimport numpy as np\n\n"
 
-CHECK_N = '''
+CHECK_N = """
 def _n(n_samples):
     n = int(n_samples)
     if n != n_samples or n < 2:
         raise ValueError("n_samples must be an integer >= 2")
     return n
-'''
+"""
 
 VARIANTS = {
     "mc_integrate": {
         "vectorized": {
-            "rng.random, np.var": H + CHECK_N + '''
+            "rng.random, np.var": H
+            + CHECK_N
+            + """
 def mc_integrate(f, low, high, n_samples, rng):
     n = _n(n_samples)
     width = high - low
     g = f(low + width * rng.random(n))
     return float(width * np.mean(g)), float(abs(width) * np.sqrt(np.var(g, ddof=1) / n))
-''',
-            "two-pass by hand, ddof 0": H + CHECK_N + '''
+""",
+            "two-pass by hand, ddof 0": H
+            + CHECK_N
+            + """
 def mc_integrate(f, low, high, n_samples, rng):
     n = _n(n_samples)
     x = rng.uniform(low, high, n)
@@ -35,8 +39,10 @@ def mc_integrate(f, low, high, n_samples, rng):
     var = (dev * dev).sum() / n
     L = high - low
     return float(L * m), float(abs(L) * math.sqrt(var / n))
-''',
-            "one-pass sums with dot": H + CHECK_N + '''
+""",
+            "one-pass sums with dot": H
+            + CHECK_N
+            + """
 def mc_integrate(f, low, high, n_samples, rng):
     n = _n(n_samples)
     g = f(rng.uniform(low, high, size=n))
@@ -45,8 +51,10 @@ def mc_integrate(f, low, high, n_samples, rng):
     var = (s2 - s1 * s1 / n) / (n - 1)
     L = high - low
     return float(L * s1 / n), float(abs(L) * math.sqrt(max(var, 0.0) / n))
-''',
-            "large chunks": H + CHECK_N + '''
+""",
+            "large chunks": H
+            + CHECK_N
+            + """
 def mc_integrate(f, low, high, n_samples, rng):
     n = _n(n_samples)
     parts = []
@@ -55,8 +63,10 @@ def mc_integrate(f, low, high, n_samples, rng):
     g = np.concatenate(parts)
     L = high - low
     return float(L * g.mean()), float(abs(L) * g.std(ddof=1) / math.sqrt(n))
-''',
-            "einsum, unit samples scaled": H + CHECK_N + '''
+""",
+            "einsum, unit samples scaled": H
+            + CHECK_N
+            + """
 def mc_integrate(f, low, high, n_samples, rng):
     n = _n(n_samples)
     u = rng.random(n)
@@ -68,18 +78,22 @@ def mc_integrate(f, low, high, n_samples, rng):
     var = np.einsum("i,i->", c, c) / (n - 1)
     L = high - low
     return float(L * mean), float(abs(L) * np.sqrt(var) / np.sqrt(n))
-''',
+""",
         },
         "loops": {
-            "f per sample (list)": H + CHECK_N + '''
+            "f per sample (list)": H
+            + CHECK_N
+            + """
 def mc_integrate(f, low, high, n_samples, rng):
     n = _n(n_samples)
     xs = rng.uniform(low, high, n)
     g = np.array([f(x) for x in xs])
     L = high - low
     return float(L * g.mean()), float(abs(L) * g.std(ddof=1) / math.sqrt(n))
-''',
-            "draw and f per sample": H + CHECK_N + '''
+""",
+            "draw and f per sample": H
+            + CHECK_N
+            + """
 def mc_integrate(f, low, high, n_samples, rng):
     n = _n(n_samples)
     total = 0.0
@@ -92,15 +106,19 @@ def mc_integrate(f, low, high, n_samples, rng):
     var = (total_sq - n * mean * mean) / (n - 1)
     L = high - low
     return L * mean, abs(L) * math.sqrt(max(var, 0.0) / n)
-''',
-            "np.vectorize(f)": H + CHECK_N + '''
+""",
+            "np.vectorize(f)": H
+            + CHECK_N
+            + """
 def mc_integrate(f, low, high, n_samples, rng):
     n = _n(n_samples)
     g = np.vectorize(f)(rng.uniform(low, high, n))
     L = high - low
     return float(L * g.mean()), float(abs(L) * g.std(ddof=1) / math.sqrt(n))
-''',
-            "pure Python floats": H + CHECK_N + '''
+""",
+            "pure Python floats": H
+            + CHECK_N
+            + """
 def mc_integrate(f, low, high, n_samples, rng):
     n = _n(n_samples)
     g = [float(f(x)) for x in rng.uniform(low, high, n).tolist()]
@@ -108,8 +126,10 @@ def mc_integrate(f, low, high, n_samples, rng):
     var = sum((y - mean) ** 2 for y in g) / (n - 1)
     L = high - low
     return L * mean, abs(L) * math.sqrt(var / n)
-''',
-            "chunks of 10": H + CHECK_N + '''
+""",
+            "chunks of 10": H
+            + CHECK_N
+            + """
 def mc_integrate(f, low, high, n_samples, rng):
     n = _n(n_samples)
     total = 0.0
@@ -122,8 +142,10 @@ def mc_integrate(f, low, high, n_samples, rng):
     var = (total_sq - n * mean * mean) / (n - 1)
     L = high - low
     return float(L * mean), float(abs(L) * math.sqrt(max(var, 0.0) / n))
-''',
-            "chunks of 100": H + CHECK_N + '''
+""",
+            "chunks of 100": H
+            + CHECK_N
+            + """
 def mc_integrate(f, low, high, n_samples, rng):
     n = _n(n_samples)
     total = 0.0
@@ -136,7 +158,7 @@ def mc_integrate(f, low, high, n_samples, rng):
     var = (total_sq - n * mean * mean) / (n - 1)
     L = high - low
     return float(L * mean), float(abs(L) * math.sqrt(max(var, 0.0) / n))
-''',
+""",
         },
     },
 }

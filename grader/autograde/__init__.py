@@ -6,6 +6,7 @@ format) per submission, ``OUT/grades.csv`` for the class, and ``OUT/run.json``
 returns an :class:`AutogradeResult`. A submission that cannot be read, loaded or
 graded still gets a results.json; the batch always goes on.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -65,9 +66,17 @@ def _unique_ids(paths: list[Path]) -> list[str]:
     return out
 
 
-def autograde(*, chapter: str, submissions: list[Path], out_dir: Path, course_root: Path | None = None,
-              seed: int | None = None, spec: WorkerSpec | None = None, allow_insecure: bool = False,
-              on_result: Callable[[Row, int, int], None] | None = None) -> AutogradeResult:
+def autograde(
+    *,
+    chapter: str,
+    submissions: list[Path],
+    out_dir: Path,
+    course_root: Path | None = None,
+    seed: int | None = None,
+    spec: WorkerSpec | None = None,
+    allow_insecure: bool = False,
+    on_result: Callable[[Row, int, int], None] | None = None,
+) -> AutogradeResult:
     """Grade ``submissions`` with the hidden graders of ``chapter``.
 
     Refuses to run student code without OS isolation (see ``grade doctor``) unless
@@ -77,7 +86,8 @@ def autograde(*, chapter: str, submissions: list[Path], out_dir: Path, course_ro
     if spec.level == "subprocess" and not allow_insecure:
         raise IsolationUnavailable(
             "no OS isolation is available here (see `grade doctor`): student code would run as a plain "
-            "subprocess that can read the grader's files. Install bubblewrap, or pass --allow-insecure to grade anyway")
+            "subprocess that can read the grader's files. Install bubblewrap, or pass --allow-insecure to grade anyway"
+        )
     ch = find_course(root=course_root).chapter(chapter)
     seed = secrets.randbits(63) if seed is None else int(seed)
     out_dir = Path(out_dir)
@@ -95,10 +105,18 @@ def autograde(*, chapter: str, submissions: list[Path], out_dir: Path, course_ro
                 on_result(row, i + 1, len(paths))
     write_grades_csv(out_dir / "grades.csv", manifest=grader.manifest, rows=[r.as_dict() for r in rows])
     elapsed = time.monotonic() - t0
-    write_json(out_dir / "run.json", {
-        "chapter": chapter, "seed": seed, "grader_version": __version__, "isolation": spec.label,
-        "finished": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
-        "submissions": len(rows), "elapsed_s": round(elapsed, 2),
-        "tests": [t.name for t in grader.tests], "speed_device": grader.speed_device,
-    })
+    write_json(
+        out_dir / "run.json",
+        {
+            "chapter": chapter,
+            "seed": seed,
+            "grader_version": __version__,
+            "isolation": spec.label,
+            "finished": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+            "submissions": len(rows),
+            "elapsed_s": round(elapsed, 2),
+            "tests": [t.name for t in grader.tests],
+            "speed_device": grader.speed_device,
+        },
+    )
     return AutogradeResult(chapter, grader.manifest, out_dir, rows, spec.label, elapsed)

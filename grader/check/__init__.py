@@ -4,6 +4,7 @@ Takes a path (a chapter folder, a .py or a .ipynb) and returns a :class:`CheckRe
 the visible tests and the rule checks, graded in a sandboxed worker like the hidden
 ones (no reference, no speed tests).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -42,16 +43,19 @@ def _locate(path: Path, chapter: str | None, course_root: Path | None) -> Grader
     try:
         course = find_course(folder, root=course_root)
     except CourseError:
-        raise CourseError(f"{folder} has no {CHAPTER_FILE} with tests/ beside it, and no course was found; "
-                          "run `grade check` in your chapter folder (the one with chapter.toml)") from None
+        raise CourseError(
+            f"{folder} has no {CHAPTER_FILE} with tests/ beside it, and no course was found; "
+            "run `grade check` in your chapter folder (the one with chapter.toml)"
+        ) from None
     if not chapter:
         raise CourseError(f"which chapter? pass --chapter (one of: {', '.join(course.chapters())})")
     ch = course.chapter(chapter)
     return GraderConfig.visible(ch.assignment_dir / "manifest.toml", ch.visible_dir)
 
 
-def check(*, path: Path, chapter: str | None = None, course_root: Path | None = None,
-          spec: WorkerSpec | None = None) -> CheckResult:
+def check(
+    *, path: Path, chapter: str | None = None, course_root: Path | None = None, spec: WorkerSpec | None = None
+) -> CheckResult:
     """Run the visible tests (and the rule checks) of a chapter on ``path``."""
     path = Path(path)
     if not path.exists():

@@ -7,6 +7,7 @@ Map: ``errors`` (CourseError) · ``manifest`` (the manifest schema and parser) �
 (the course's folders and their discovery) · ``reference`` (the manifest reference in
 docs/authoring.md, generated from the schema's field docstrings).
 """
+
 from grader.course.errors import CourseError
 from grader.course.layout import CHAPTER_FILE, Chapter, Course, find_course
 from grader.course.manifest import (
@@ -20,6 +21,16 @@ from grader.course.manifest import (
 )
 
 __all__ = [
-    "CHAPTER_FILE", "DEFAULT_TYPE_SHARE", "Chapter", "Course", "CourseError", "FunctionEntry", "Manifest",
-    "SpeedDevice", "TimeLimits", "find_course", "load_manifest", "parse_manifest",
+    "CHAPTER_FILE",
+    "DEFAULT_TYPE_SHARE",
+    "Chapter",
+    "Course",
+    "CourseError",
+    "FunctionEntry",
+    "Manifest",
+    "SpeedDevice",
+    "TimeLimits",
+    "find_course",
+    "load_manifest",
+    "parse_manifest",
 ]

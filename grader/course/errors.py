@@ -1,4 +1,5 @@
 """The course's errors: takes nothing; gives ``CourseError``, raised for a wrong layout or manifest."""
+
 from __future__ import annotations
 
 

@@ -8,6 +8,7 @@ course or chapter raises ``CourseError``.
 A course root holds ``assignments/``, ``solutions/`` and ``student_template/``; a chapter is
 ``assignments/<chapter>/`` with its ``manifest.toml``.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -97,4 +98,5 @@ def find_course(start: Path | None = None, *, root: Path | None = None) -> Cours
             return Course(d)
     raise CourseError(
         f"no course found at or above {here} (a folder with assignments/ and solutions/); "
-        "run inside the course checkout or set GRADE_COURSE_ROOT")
+        "run inside the course checkout or set GRADE_COURSE_ROOT"
+    )

@@ -45,6 +45,7 @@ default taken from another key (``title``), or a sub-table parsed by its own dat
 (``[limits]``, ``[[functions]]``). The docstring right after each field is that key's entry in
 the manifest reference of docs/authoring.md (``python -m grader.course.reference``).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -80,8 +81,15 @@ class TomlKey:
     """With ``schema``: the key is an array of such tables (``[[functions]]``)."""
 
 
-def toml(check: Check | None = None, *, table: str | None = None, key: str | None = None,
-         default_from: str | None = None, schema: type | None = None, many: bool = False) -> dict[str, TomlKey]:
+def toml(
+    check: Check | None = None,
+    *,
+    table: str | None = None,
+    key: str | None = None,
+    default_from: str | None = None,
+    schema: type | None = None,
+    many: bool = False,
+) -> dict[str, TomlKey]:
     """A field's metadata (``dataclasses.field(metadata=toml(...))``): its ``TomlKey``."""
     return {TOML: TomlKey(check, table=table, key=key, default_from=default_from, schema=schema, many=many)}
 
@@ -112,6 +120,7 @@ def known_keys(cls: type) -> list[str]:
 
 
 # -- checks ------------------------------------------------------------------------------------
+
 
 def _string(value: Any, where: str) -> str:
     if not isinstance(value, str):
@@ -238,7 +247,8 @@ class Manifest:
     library: str = dataclasses.field(metadata=toml(_text))
     """The array library the chapter is written in (`numpy`, `torch`)."""
     functions: tuple[FunctionEntry, ...] = dataclasses.field(
-        metadata=toml(_unique_functions, schema=FunctionEntry, many=True))
+        metadata=toml(_unique_functions, schema=FunctionEntry, many=True)
+    )
     """The graded functions, one `[[functions]]` table each: at least one, names unique."""
     limits: TimeLimits = dataclasses.field(default=TimeLimits(), metadata=toml(schema=TimeLimits))
     """The time limits: the `[limits]` table."""
@@ -248,7 +258,8 @@ class Manifest:
     required: tuple[str, ...] = dataclasses.field(default=(), metadata=toml(_strs, table="rules"))
     """Names every function of the chapter must use (written as in `forbidden`)."""
     speed_device: SpeedDevice = dataclasses.field(
-        default="auto", metadata=toml(_one_of(SpeedDevice), table="speed", key="device"))
+        default="auto", metadata=toml(_one_of(SpeedDevice), table="speed", key="device")
+    )
     """Where speed tests run: `"auto"` on CUDA when the grader has it, else on the CPU;
     `"cpu"` always on the CPU."""
     type_share: float = dataclasses.field(default=DEFAULT_TYPE_SHARE, metadata=toml(_share, table="grading"))

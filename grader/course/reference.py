@@ -10,6 +10,7 @@ markers of a document. From the command line::
     python -m grader.course.reference --write docs/authoring.md    # update the marked section
     python -m grader.course.reference --check docs/authoring.md    # exit 1 when it is stale
 """
+
 from __future__ import annotations
 
 import argparse
@@ -37,9 +38,13 @@ def field_docs(cls: type) -> dict[str, str]:
     node = next(n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == cls.__name__)
     docs = {}
     for stmt, after in zip(node.body, node.body[1:]):
-        if (isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name)
-                and isinstance(after, ast.Expr) and isinstance(after.value, ast.Constant)
-                and isinstance(after.value.value, str)):
+        if (
+            isinstance(stmt, ast.AnnAssign)
+            and isinstance(stmt.target, ast.Name)
+            and isinstance(after, ast.Expr)
+            and isinstance(after.value, ast.Constant)
+            and isinstance(after.value.value, str)
+        ):
             docs[stmt.target.id] = " ".join(after.value.value.split())
     missing = [f.name for f in dataclasses.fields(cls) if f.name not in docs]
     if missing:
@@ -108,7 +113,8 @@ def _tables(cls: type, path: str, array: bool = False) -> list[str]:
             rows[how.table] = []
             order.append(how.table)
         rows[how.table].append(
-            f"| `{key}` | {_cell(_type(hints[f.name]))} | {_cell(_default(f, cls))} | {_cell(docs[f.name])} |")
+            f"| `{key}` | {_cell(_type(hints[f.name]))} | {_cell(_default(f, cls))} | {_cell(docs[f.name])} |"
+        )
     lines: list[str] = []
     for item in order:
         if isinstance(item, list):
@@ -140,7 +146,7 @@ def replace_section(text: str, reference: str) -> str:
     """``text`` with ``reference`` between its BEGIN and END markers (each on a line of its own)."""
     section_of(text)  # the markers are there
     start, end = text.find(BEGIN), text.find(END)
-    return text[:start + len(BEGIN)] + "\n\n" + reference.strip("\n") + "\n\n" + text[end:]
+    return text[: start + len(BEGIN)] + "\n\n" + reference.strip("\n") + "\n\n" + text[end:]
 
 
 def section_of(text: str) -> str:
@@ -148,7 +154,7 @@ def section_of(text: str) -> str:
     start, end = text.find(BEGIN), text.find(END)
     if start < 0 or end < start:
         raise ValueError(f"no {BEGIN} ... {END} section")
-    return text[start + len(BEGIN):end].strip("\n")
+    return text[start + len(BEGIN) : end].strip("\n")
 
 
 def main(argv: list[str] | None = None) -> int:

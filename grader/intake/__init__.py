@@ -5,6 +5,7 @@ chapter's module name; returns a :class:`Submission`: the module's text, or the 
 that left it without one (never raised), intake's notes and the text's sha256. Nothing
 of the student's is executed here.
 """
+
 from grader.intake.archive import ARCHIVE_MANIFEST, pack_submission
 from grader.intake.sources import MAX_SOURCE_BYTES, Submission, load_submission
 

@@ -9,6 +9,7 @@
 Reading never extracts to disk: only the module member is read, in memory, with
 size caps; names with ``..``, absolute paths or links are refused.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -34,11 +35,15 @@ class ArchiveContent:
 def pack_submission(*, files: dict[str, bytes], chapter: str, module: str, out: Path, version: str) -> dict:
     """Write the archive; return its manifest."""
     manifest = {
-        "format": 1, "chapter": chapter, "module": module,
+        "format": 1,
+        "chapter": chapter,
+        "module": module,
         "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "grader_version": version,
-        "files": [{"path": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
-                  for name, data in sorted(files.items())],
+        "files": [
+            {"path": name, "bytes": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+            for name, data in sorted(files.items())
+        ],
     }
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zf:

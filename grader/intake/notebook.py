@@ -1,4 +1,5 @@
 """A notebook's code cells as one module source."""
+
 from __future__ import annotations
 
 import nbformat

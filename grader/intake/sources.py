@@ -6,6 +6,7 @@ Only the chapter's module is taken; any other file beside it (a ``numpy.py``, a
 ``conftest.py``) is ignored. Problems never raise: they are recorded in
 ``Submission.problem`` and the submission is graded as broken.
 """
+
 from __future__ import annotations
 
 import dataclasses

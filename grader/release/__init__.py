@@ -5,6 +5,7 @@ statements and visible tests); writes ``student_template/<chapter>/`` (stub, REA
 chapter.toml, tests) and returns a :class:`ReleaseResult` per chapter: what was written,
 or with ``check`` the drift between the committed template and a fresh one.
 """
+
 from __future__ import annotations
 
 import dataclasses

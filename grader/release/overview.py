@@ -6,6 +6,7 @@ Takes the course (every chapter's manifest) and returns the Markdown between the
 ones, points) and the sentence naming the speed points. ``grade release`` writes it and
 ``grade release --check`` reports it stale, like the student template.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -20,7 +21,7 @@ README = "README.md"
 def chapters_table(course: Course) -> str:
     """The generated section: the table and the sentence under it."""
     lines = ["| chapter | module | library | functions (★ headline) | points |", "|---|---|---|---|---|"]
-    speed: list[str] = []
+    speed: list[tuple[str, float]] = []
     for name in course.chapters():
         m = course.chapter(name).manifest
         functions = ", ".join(f"`{f.name}`" + (" ★" if f.headline else "") for f in m.functions)
@@ -30,8 +31,12 @@ def chapters_table(course: Course) -> str:
         one_each = all(p == 1 for _, p in speed)
         names = [f"`{n}`" if one_each else f"`{n}` ({p:g})" for n, p in speed]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        lines += ["", f"The points include one speed point each for {listed}." if one_each
-                  else f"The points include the speed points of {listed}."]
+        lines += [
+            "",
+            f"The points include one speed point each for {listed}."
+            if one_each
+            else f"The points include the speed points of {listed}.",
+        ]
     return "\n".join(lines)
 
 
@@ -40,7 +45,7 @@ def render(text: str, course: Course) -> str:
     start, end = text.find(BEGIN), text.find(END)
     if start < 0 or end < start:
         raise CourseError(f"{README} has no {BEGIN} ... {END} section for the chapters table")
-    return text[:start + len(BEGIN)] + "\n\n" + chapters_table(course) + "\n\n" + text[end:]
+    return text[: start + len(BEGIN)] + "\n\n" + chapters_table(course) + "\n\n" + text[end:]
 
 
 def readme_path(course: Course) -> Path:

@@ -5,6 +5,7 @@ becomes ``raise NotImplementedError("<function>")`` at the marker's indentation,
 ``<function>`` being the enclosing function's qualified name (``Dual.__add__``).
 Regions must sit inside a function, must not nest, and must be closed.
 """
+
 from __future__ import annotations
 
 import ast

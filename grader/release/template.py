@@ -7,6 +7,7 @@ The template of a chapter is exactly:
 - ``chapter.toml``  the public manifest (functions, points, rules, limits)
 - ``tests/``        the visible tests from ``assignments/<chapter>/visible/``
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -25,8 +26,9 @@ def _speed_terms(chapter: Chapter) -> dict[str, str]:
 
     terms = {}
     for spec in load_specs(chapter.hidden_dir / "test_speed.py"):
-        sizes = "; ".join(f"within {spec.within_for(s):g}x of the reference's CPU time at {s.label}"
-                          for s in spec.sizes("cpu"))
+        sizes = "; ".join(
+            f"within {spec.within_for(s):g}x of the reference's CPU time at {s.label}" for s in spec.sizes("cpu")
+        )
         terms[spec.function] = sizes
     return terms
 
@@ -43,7 +45,7 @@ def _grading_section(chapter: Chapter) -> str:
         if required:
             rules.append("must use: " + ", ".join(f"`{r}`" for r in required))
         pts = f"{f.points:g} ({m.type_points(f.name):g} of them for the documented type)"
-        pts += (f" + {f.rule_points:g} for the rules" if f.rule_points else "")
+        pts += f" + {f.rule_points:g} for the rules" if f.rule_points else ""
         if f.speed_points:
             pts += f" + {f.speed_points:g} for speed" + (f" ({speed[f.name]})" if f.name in speed else "")
         rows.append(f"| `{f.name}` | {pts} | {'; '.join(rules) or '—'} |")
@@ -93,8 +95,11 @@ class Drift:
 def _on_disk(root: Path) -> dict[str, Path]:
     if not root.is_dir():
         return {}
-    return {p.relative_to(root).as_posix(): p for p in root.rglob("*")
-            if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc")}
+    return {
+        p.relative_to(root).as_posix(): p
+        for p in root.rglob("*")
+        if p.is_file() and "__pycache__" not in p.parts and not p.name.endswith(".pyc")
+    }
 
 
 def diff_template(chapter: Chapter) -> Drift:

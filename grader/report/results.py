@@ -4,6 +4,7 @@ Takes graded tests (grader.scoring) and the facts around them; returns the dicts
 writes the files. Every file is written whole or not at all (a temporary file renamed
 into place), in UTF-8.
 """
+
 from __future__ import annotations
 
 import csv
@@ -20,8 +21,9 @@ from grader.scoring import GradedTest, per_function, points
 STUDENT_OUTPUT_CAP = 2000
 
 
-def submission_summary(*, manifest: Manifest, score: float, problem: str | None, notes: Sequence[str],
-                       isolation: str, student_output: str) -> str:
+def submission_summary(
+    *, manifest: Manifest, score: float, problem: str | None, notes: Sequence[str], isolation: str, student_output: str
+) -> str:
     """results.json's ``output``: the score, the problem, intake's notes, the isolation and
     what the student's code printed (capped)."""
     lines = [f"{manifest.chapter}: {score:g} / {manifest.max_score:g} points."]
@@ -31,7 +33,9 @@ def submission_summary(*, manifest: Manifest, score: float, problem: str | None,
     lines.append(f"Isolation: {isolation}.")
     out = student_output.strip()
     if out:
-        lines.append("Your code printed:\n" + out[:STUDENT_OUTPUT_CAP] + ("\n[...]" if len(out) > STUDENT_OUTPUT_CAP else ""))
+        lines.append(
+            "Your code printed:\n" + out[:STUDENT_OUTPUT_CAP] + ("\n[...]" if len(out) > STUDENT_OUTPUT_CAP else "")
+        )
     return "\n".join(lines)
 
 
@@ -63,9 +67,15 @@ def results_json(*, graded: list[GradedTest], summary: str, execution_time: floa
 
 
 def _test(g: GradedTest) -> dict:
-    out = {"name": g.name, "score": g.score, "max_score": g.max_score,
-           "status": "passed" if g.passed else "failed", "output": g.output,
-           "visibility": "visible", "tags": [g.function, g.kind, *(["edge"] if g.edge else [])]}
+    out = {
+        "name": g.name,
+        "score": g.score,
+        "max_score": g.max_score,
+        "status": "passed" if g.passed else "failed",
+        "output": g.output,
+        "visibility": "visible",
+        "tags": [g.function, g.kind, *(["edge"] if g.edge else [])],
+    }
     if g.data:
         out["extra_data"] = g.data
     return out
@@ -79,5 +89,13 @@ def write_grades_csv(path: Path, *, manifest: Manifest, rows: list[dict]) -> Non
         w.writerow(["submission", "score", "max_score", *names, "status", "problem"])
         for row in rows:
             pf = per_function(manifest, row["graded"])
-            w.writerow([row["id"], points(sum(g.score for g in row["graded"])), points(manifest.max_score),
-                        *(points(pf[n][0]) for n in names), row["status"], row.get("problem") or ""])
+            w.writerow(
+                [
+                    row["id"],
+                    points(sum(g.score for g in row["graded"])),
+                    points(manifest.max_score),
+                    *(points(pf[n][0]) for n in names),
+                    row["status"],
+                    row.get("problem") or "",
+                ]
+            )

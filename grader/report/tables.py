@@ -1,4 +1,5 @@
 """Rich tables for the terminal: one submission's checks, and a class gradebook."""
+
 from __future__ import annotations
 
 from rich.markup import escape

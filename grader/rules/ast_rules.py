@@ -38,6 +38,7 @@ Import-time code that changes an imported module (``np.einsum = f``, ``setattr(t
 rules, wherever it sits: a module-level statement, a class body, a decorator, or any function
 that these reach.
 """
+
 from __future__ import annotations
 
 import ast
@@ -46,8 +47,13 @@ import dataclasses
 from collections.abc import Iterator
 
 DYNAMIC = {
-    "eval": "eval", "exec": "exec", "compile": "compile", "__import__": "__import__",
-    "globals": "globals()", "vars": "vars()", "importlib": "importlib",
+    "eval": "eval",
+    "exec": "exec",
+    "compile": "compile",
+    "__import__": "__import__",
+    "globals": "globals()",
+    "vars": "vars()",
+    "importlib": "importlib",
 }
 _IMPORTS = (ast.Import, ast.ImportFrom)
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -106,6 +112,7 @@ class _Resolver:
 
 # -- names a piece of code binds ---------------------------------------------------------------------------------
 
+
 def _bound_by(node: ast.AST) -> list[str]:
     """The names that ``node`` itself binds (not the nodes below it)."""
     if isinstance(node, ast.Name):
@@ -147,6 +154,7 @@ def _names(nodes: list[ast.AST]) -> set[str]:
 
 
 # -- a function's scope ------------------------------------------------------------------------------------------
+
 
 def _for_effect(statement: ast.stmt) -> bool:
     """A statement runs for its effects when it binds no name or holds a bare expression (``setup()``)."""
@@ -218,6 +226,7 @@ class _Scopes:
 
 # -- the student's own classes -----------------------------------------------------------------------------------
 
+
 class _OwnClasses:
     """The module's own classes, to tell a method of the student's class (``self.backward()`` where
     the class defines ``backward``) from the forbidden method of the same name on anything else."""
@@ -228,14 +237,17 @@ class _OwnClasses:
         for n in nodes:
             for name in _bound_by(n):
                 self.bindings[name].append(n)
-        self.classes = {n.name: n for n in tree.body
-                        if isinstance(n, ast.ClassDef) and self.bindings[n.name] == [n]}
+        self.classes = {n.name: n for n in tree.body if isinstance(n, ast.ClassDef) and self.bindings[n.name] == [n]}
         self.members = {name: {m for s in c.body for m in _binds(s)} for name, c in self.classes.items()}
         self.all_classes = [n for n in nodes if isinstance(n, ast.ClassDef)]
         # `v = C(...)`: the name node bound, and the class called
-        self.created = {id(t): n.value.func.id for n in nodes
-                        if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call)
-                        and isinstance(n.value.func, ast.Name) for t in n.targets if isinstance(t, ast.Name)}
+        self.created = {
+            id(t): n.value.func.id
+            for n in nodes
+            if isinstance(n, ast.Assign) and isinstance(n.value, ast.Call) and isinstance(n.value.func, ast.Name)
+            for t in n.targets
+            if isinstance(t, ast.Name)
+        }
         self.fetched, self.fetched_uncalled = self._fetched_from_classes(nodes)
         self.attributes = [n for n in nodes if isinstance(n, ast.Attribute)]
 
@@ -253,16 +265,20 @@ class _OwnClasses:
             return self._instance_owns(value.func.id, member)
         if isinstance(value, ast.Name):
             binders = self.bindings.get(value.id, [])
-            return bool(binders) and all(id(b) in self.created and self._instance_owns(self.created[id(b)], member)
-                                         for b in binders)
+            return bool(binders) and all(
+                id(b) in self.created and self._instance_owns(self.created[id(b)], member) for b in binders
+            )
         return False
 
     def _ancestors(self, name: str) -> list[str]:
         """``name`` and the own classes it derives from by name, transitively."""
         out = [name]
         for cls in out:
-            out += [b.id for b in self.classes[cls].bases
-                    if isinstance(b, ast.Name) and b.id in self.classes and b.id not in out]
+            out += [
+                b.id
+                for b in self.classes[cls].bases
+                if isinstance(b, ast.Name) and b.id in self.classes and b.id not in out
+            ]
         return out
 
     def _instance_owns(self, name: str, member: str) -> bool:
@@ -277,8 +293,11 @@ class _OwnClasses:
         ``self.member`` in ``name``'s methods cannot reach an inherited one (``class D(torch.Tensor, C)``)."""
         family, changed = {name}, True
         while changed:
-            subs = {c.name for c in self.all_classes if c.name not in family
-                    and any(isinstance(b, ast.Name) and b.id in family for b in c.bases)}
+            subs = {
+                c.name
+                for c in self.all_classes
+                if c.name not in family and any(isinstance(b, ast.Name) and b.id in family for b in c.bases)
+            }
             if any(member not in {m for s in c.body for m in _binds(s)} for c in self.all_classes if c.name in subs):
                 return False
             family, changed = family | subs, bool(subs)
@@ -292,8 +311,14 @@ class _OwnClasses:
             class_level = _names([part for part, _ in _import_time_parts(cls)])
             for method in cls.body:
                 p = self._receiver(method, class_level)
-                yield from (n for n in ast.walk(method) if isinstance(n, ast.Attribute) and n.attr == member
-                            and isinstance(n.value, ast.Name) and n.value.id == p)
+                yield from (
+                    n
+                    for n in ast.walk(method)
+                    if isinstance(n, ast.Attribute)
+                    and n.attr == member
+                    and isinstance(n.value, ast.Name)
+                    and n.value.id == p
+                )
 
     def _receiver(self, method: ast.AST, class_level: set[str]) -> str | None:
         """The first parameter of ``method`` when it surely is the instance (or, in a classmethod, the class):
@@ -302,8 +327,9 @@ class _OwnClasses:
         p = _first_param(method)
         if p is None:
             return None
-        decorators = [d.id if isinstance(d, ast.Name) and not self.bindings.get(d.id) else None
-                      for d in method.decorator_list]
+        decorators = [
+            d.id if isinstance(d, ast.Name) and not self.bindings.get(d.id) else None for d in method.decorator_list
+        ]
         if not set(decorators) <= set(_RECEIVER_DECORATORS):
             return None
         fetched = self.fetched_uncalled if decorators == ["classmethod"] else self.fetched
@@ -313,8 +339,13 @@ class _OwnClasses:
     def _fetched_from_classes(self, nodes: list[ast.AST]) -> tuple[set[str], set[str]]:
         """Attribute names read from a class object (``C.go``, ``cls.go``, ``type(x).go``, ``x.__class__.go``,
         ``getattr(C, "go")``): all of them, and those not called on the spot."""
-        receivers = {_first_param(m) for c in self.all_classes for m in c.body if isinstance(m, _FUNCS)
-                     and any(isinstance(d, ast.Name) and d.id == "classmethod" for d in m.decorator_list)}
+        receivers = {
+            _first_param(m)
+            for c in self.all_classes
+            for m in c.body
+            if isinstance(m, _FUNCS)
+            and any(isinstance(d, ast.Name) and d.id == "classmethod" for d in m.decorator_list)
+        }
         class_names = {c.name for c in self.all_classes} | receivers
         called = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
         fetched, uncalled = set(), set()
@@ -323,9 +354,14 @@ class _OwnClasses:
                 fetched.add(n.attr)
                 if id(n) not in called:
                     uncalled.add(n.attr)
-            elif (isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "getattr"
-                  and len(n.args) >= 2 and isinstance(n.args[1], ast.Constant)
-                  and _is_class_object(n.args[0], class_names)):
+            elif (
+                isinstance(n, ast.Call)
+                and isinstance(n.func, ast.Name)
+                and n.func.id == "getattr"
+                and len(n.args) >= 2
+                and isinstance(n.args[1], ast.Constant)
+                and _is_class_object(n.args[0], class_names)
+            ):
                 fetched.add(str(n.args[1].value))
                 uncalled.add(str(n.args[1].value))
         return fetched, uncalled
@@ -350,6 +386,7 @@ def _is_class_object(node: ast.AST, class_names: set[str]) -> bool:
 
 # -- import-time changes to imported modules ---------------------------------------------------------------------
 
+
 def _imported_object(node: ast.AST, res: _Resolver) -> str | None:
     """The dotted name of the imported module or object that ``node`` reaches into, if any
     (``np.linalg`` -> numpy.linalg, ``vars(np)`` -> numpy, ``sys.modules["numpy"]`` -> sys.modules)."""
@@ -361,12 +398,17 @@ def _imported_object(node: ast.AST, res: _Resolver) -> str | None:
             return "builtins" if node.id == "__builtins__" else None
         if isinstance(node, (ast.Attribute, ast.Subscript)):
             node = node.value
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.args and (
-                node.func.id in ("getattr", "vars")):
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.args
+            and (node.func.id in ("getattr", "vars"))
+        ):
             node = node.args[0]
         elif isinstance(node, ast.Call) and (
-                (isinstance(node.func, ast.Name) and node.func.id == "__import__")
-                or (res.qualify(node.func) or "").startswith("importlib.")):
+            (isinstance(node.func, ast.Name) and node.func.id == "__import__")
+            or (res.qualify(node.func) or "").startswith("importlib.")
+        ):
             return "an imported module"
         else:
             return None
@@ -378,8 +420,11 @@ def _changed_module(node: ast.AST, res: _Resolver) -> str | None:
     ``sys.modules[...]``), ``setattr``/``delattr`` on it, or a call that writes its namespace (``.update``)."""
     if isinstance(node, ast.Attribute) and not isinstance(node.ctx, ast.Load):
         return _imported_object(node.value, res)
-    if isinstance(node, ast.Subscript) and not isinstance(node.ctx, ast.Load) and (
-            _is_namespace(node.value) or res.qualify(node.value) == "sys.modules"):
+    if (
+        isinstance(node, ast.Subscript)
+        and not isinstance(node.ctx, ast.Load)
+        and (_is_namespace(node.value) or res.qualify(node.value) == "sys.modules")
+    ):
         return _imported_object(node.value, res)
     if not isinstance(node, ast.Call):
         return None
@@ -394,7 +439,8 @@ def _changed_module(node: ast.AST, res: _Resolver) -> str | None:
 def _is_namespace(node: ast.AST) -> bool:
     """``x.__dict__`` or ``vars(x)``: an object's namespace, which a method call (``.update``) can write."""
     return (isinstance(node, ast.Attribute) and node.attr == "__dict__") or (
-        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "vars")
+        isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "vars"
+    )
 
 
 def _module_changes(nodes: list[ast.AST], res: _Resolver, at) -> list[str]:
@@ -409,6 +455,7 @@ def _module_changes(nodes: list[ast.AST], res: _Resolver, at) -> list[str]:
 
 
 # -- the check ---------------------------------------------------------------------------------------------------
+
 
 def _matches(qual: str, entry: str) -> bool:
     return qual == entry or qual.startswith(entry + ".")
@@ -454,27 +501,36 @@ def check_function_rules(source: str, function: str, *, forbidden=(), required=(
                         found_required.add(e)
             if isinstance(node, ast.Name) and node.id in required and "." not in node.id:
                 found_required.add(node.id)
-            if isinstance(node, ast.Attribute) and node.attr in method_entries and id(node) not in own and not (
-                    qual and any(_matches(qual, e) for e in dotted_entries)):
+            if (
+                isinstance(node, ast.Attribute)
+                and node.attr in method_entries
+                and id(node) not in own
+                and not (qual and any(_matches(qual, e) for e in dotted_entries))
+            ):
                 violations.append(f"{at(node)} uses .{node.attr}, which is not allowed")
             if forbidden and isinstance(node, ast.Call):
-                names = method_entries | {e.rsplit('.', 1)[-1] for e in dotted_entries}
+                names = method_entries | {e.rsplit(".", 1)[-1] for e in dotted_entries}
                 violations.extend(_dynamic_access(node, res, names, at))
             if forbidden and isinstance(node, ast.Attribute) and node.attr in ("__dict__", "__getattribute__"):
                 violations.append(f"{at(node)} uses {node.attr}, which could hide a forbidden call")
     if forbidden:
         violations.extend(_module_changes(scopes.import_time(), res, at))
         for module, line in res.star_imports:
-            violations.append(f"line {line}: `from {module} import *` hides which names are used; "
-                              "import names explicitly")
+            violations.append(
+                f"line {line}: `from {module} import *` hides which names are used; import names explicitly"
+            )
     missing = [e for e in required if e not in found_required]
     for e in missing:
         violations.append(f"{function} must use {e}, and it does not")
     violations = list(dict.fromkeys(violations))
     if violations:
-        return RuleFinding(False, f"{function} breaks the rules: " + "; ".join(violations[:5])
-                           + (f" (and {len(violations) - 5} more)" if len(violations) > 5 else ""),
-                           tuple(violations))
+        return RuleFinding(
+            False,
+            f"{function} breaks the rules: "
+            + "; ".join(violations[:5])
+            + (f" (and {len(violations) - 5} more)" if len(violations) > 5 else ""),
+            tuple(violations),
+        )
     return RuleFinding(True, f"{function} follows the rules")
 
 

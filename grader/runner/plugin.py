@@ -211,8 +211,20 @@ class GradingPlugin:
         mutation_only = passed and bool(rec.mutations)  # the values were right, the inputs not left alone
         if mutation_only:
             passed, msg = False, rec.mutations[0]
-        return TestOutcome(item.nodeid, task.function, task.name, task.weight, passed, msg, call.duration,
-                           task.kind, rec.data, edge=task.edge, record=rec, mutation_only=mutation_only)
+        return TestOutcome(
+            item.nodeid,
+            task.function,
+            task.name,
+            task.weight,
+            passed,
+            msg,
+            call.duration,
+            task.kind,
+            rec.data,
+            edge=task.edge,
+            record=rec,
+            mutation_only=mutation_only,
+        )
 
     def outcomes(self) -> list[TestOutcome]:
         """Every graded item's outcome in run order ("the test did not run" where it has none)."""
@@ -220,6 +232,10 @@ class GradingPlugin:
         for item in self.items:
             task = item.stash[task_key]
             outcome = item.stash.get(outcome_key, None)
-            out.append(outcome or TestOutcome(item.nodeid, task.function, task.name, task.weight, False,
-                                              "the test did not run", kind=task.kind))
+            out.append(
+                outcome
+                or TestOutcome(
+                    item.nodeid, task.function, task.name, task.weight, False, "the test did not run", kind=task.kind
+                )
+            )
         return out

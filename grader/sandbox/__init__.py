@@ -5,6 +5,7 @@
 ``session``  :class:`ModuleSession`: a module loaded in a worker, and the calls made to it
 ``errors``   why a call produced no value: :class:`CallFailed` and its subclasses
 """
+
 from grader.sandbox.errors import (
     BadReply,
     CallFailed,
@@ -18,5 +19,17 @@ from grader.sandbox.pool import WarmPool
 from grader.sandbox.process import WorkerProcess, WorkerSpec
 from grader.sandbox.session import ModuleSession, TimedCall
 
-__all__ = ["BadReply", "CallFailed", "CallTimedOut", "LoadFailed", "MissingFunction", "ModuleSession",
-           "StudentRaised", "TimedCall", "WarmPool", "WorkerDied", "WorkerProcess", "WorkerSpec"]
+__all__ = [
+    "BadReply",
+    "CallFailed",
+    "CallTimedOut",
+    "LoadFailed",
+    "MissingFunction",
+    "ModuleSession",
+    "StudentRaised",
+    "TimedCall",
+    "WarmPool",
+    "WorkerDied",
+    "WorkerProcess",
+    "WorkerSpec",
+]

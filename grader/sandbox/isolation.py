@@ -21,6 +21,7 @@ Levels, best first:
 ``probe()`` tries the best level once per process with a real command and
 falls back when it fails (e.g. user namespaces disabled).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -76,8 +77,15 @@ def _next_uid(counter=[0]) -> int:  # noqa: B006 - a process-wide counter
     return BOX_UID_BASE + counter[0]
 
 
-def bwrap_argv(argv: list[str], scratch: Path, env: dict[str, str], limits: BoxLimits, *, drop_uid: bool,
-               seccomp_fd: int | None = None) -> list[str]:
+def bwrap_argv(
+    argv: list[str],
+    scratch: Path,
+    env: dict[str, str],
+    limits: BoxLimits,
+    *,
+    drop_uid: bool,
+    seccomp_fd: int | None = None,
+) -> list[str]:
     """Wrap a worker argv in bwrap, launched under a fresh non-root uid when ``drop_uid``."""
     bwrap = shutil.which("bwrap")
     setpriv = shutil.which("setpriv")
@@ -85,10 +93,31 @@ def bwrap_argv(argv: list[str], scratch: Path, env: dict[str, str], limits: BoxL
     out: list[str] = []
     if drop_uid:
         out += [setpriv, f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--"]
-    out += [bwrap, "--unshare-all", "--unshare-user", "--disable-userns", "--die-with-parent", "--new-session",
-            "--clearenv", "--uid", "65534", "--gid", "65534",
-            "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-            "--symlink", "usr/bin", "/bin"]
+    out += [
+        bwrap,
+        "--unshare-all",
+        "--unshare-user",
+        "--disable-userns",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        "--uid",
+        "65534",
+        "--gid",
+        "65534",
+        "--ro-bind",
+        "/usr",
+        "/usr",
+        "--symlink",
+        "usr/lib",
+        "/lib",
+        "--symlink",
+        "usr/lib64",
+        "/lib64",
+        "--symlink",
+        "usr/bin",
+        "/bin",
+    ]
     for etc in ("/etc/alternatives", "/etc/ld.so.cache", "/etc/localtime"):
         if os.path.exists(etc):
             out += ["--ro-bind", etc, etc]
@@ -112,22 +141,31 @@ def _wrap(limits: BoxLimits, drop_uid: bool, use_seccomp: bool):
         fd = seccomp.filter_fd() if use_seccomp else None
         fds = [fd] if fd is not None else []
         return bwrap_argv(argv, scratch, env, limits, drop_uid=drop_uid, seccomp_fd=fd), fds
+
     return wrap
 
 
 def _limit_preexec(limits: BoxLimits):
     def apply():
-        for res, value in ((resource.RLIMIT_NPROC, limits.nproc), (resource.RLIMIT_CPU, limits.cpu_s),
-                           (resource.RLIMIT_NOFILE, limits.nofile), (resource.RLIMIT_FSIZE, limits.fsize_bytes),
-                           (resource.RLIMIT_DATA, limits.data_bytes), (resource.RLIMIT_CORE, 0)):
+        for res, value in (
+            (resource.RLIMIT_NPROC, limits.nproc),
+            (resource.RLIMIT_CPU, limits.cpu_s),
+            (resource.RLIMIT_NOFILE, limits.nofile),
+            (resource.RLIMIT_FSIZE, limits.fsize_bytes),
+            (resource.RLIMIT_DATA, limits.data_bytes),
+            (resource.RLIMIT_CORE, 0),
+        ):
             resource.setrlimit(res, (value, value))
+
     return apply
 
 
-def bubblewrap_spec(limits: BoxLimits = BoxLimits(), *, drop_uid: bool = True,
-                    use_seccomp: bool = True) -> WorkerSpec:
-    who = "a non-root uid per box" if drop_uid else \
-        "root's uid outside the box (NPROC not enforced; seccomp forbids new processes)"
+def bubblewrap_spec(limits: BoxLimits = BoxLimits(), *, drop_uid: bool = True, use_seccomp: bool = True) -> WorkerSpec:
+    who = (
+        "a non-root uid per box"
+        if drop_uid
+        else "root's uid outside the box (NPROC not enforced; seccomp forbids new processes)"
+    )
     sec = "seccomp" if use_seccomp and seccomp.filter_bytes() else "no seccomp"
     return WorkerSpec(
         wrap=_wrap(limits, drop_uid, use_seccomp),
@@ -147,6 +185,7 @@ def _landlock_preexec(limits: BoxLimits, version: int):
         rlimits()
         scratch = Path(os.getcwd())  # subprocess changes into the scratch dir before preexec
         landlock.restrict(landlock.read_paths(runtime, box, scratch), version=version, seccomp_filter=filt)
+
     return apply
 
 
@@ -175,11 +214,13 @@ class Probe:
 
 def _try_box(drop_uid: bool) -> tuple[bool, str]:
     scratch = Path(os.path.realpath(os.environ.get("TMPDIR", "/tmp")))
-    argv, fds = _wrap(BoxLimits(), drop_uid, True)([sys.executable, "-I", "-c", "import os; print(os.getuid())"],
-                                                scratch, {})
+    argv, fds = _wrap(BoxLimits(), drop_uid, True)(
+        [sys.executable, "-I", "-c", "import os; print(os.getuid())"], scratch, {}
+    )
     try:
-        proc = subprocess.run(argv, capture_output=True, text=True, timeout=60,
-                              preexec_fn=_limit_preexec(BoxLimits()), pass_fds=fds)
+        proc = subprocess.run(
+            argv, capture_output=True, text=True, timeout=60, preexec_fn=_limit_preexec(BoxLimits()), pass_fds=fds
+        )
     except (OSError, subprocess.TimeoutExpired) as exc:
         return False, f"bwrap failed to start: {exc}"
     finally:
@@ -203,8 +244,10 @@ def probe() -> Probe:
         if ok:
             details.append(f"bwrap works; each box runs as its own uid ({BOX_UID_BASE}+) outside, 65534 inside")
             return Probe("bubblewrap", bubblewrap_spec(drop_uid=True).label, details, True)
-        details.append(f"a box under a non-root uid failed ({why}); the Python runtime is probably not readable "
-                       "by other users (e.g. it lives under /root)")
+        details.append(
+            f"a box under a non-root uid failed ({why}); the Python runtime is probably not readable "
+            "by other users (e.g. it lives under /root)"
+        )
     ok, why = _try_box(False)
     if ok:
         details.append("bwrap works with the grader's own uid outside the box")
@@ -218,9 +261,15 @@ def probe() -> Probe:
 def _try_landlock() -> tuple[bool, str]:
     spec = landlock_spec()
     try:
-        proc = subprocess.run([sys.executable, "-I", "-c", "import os; print(len(os.listdir('/usr')) > 0)"],
-                              capture_output=True, text=True, timeout=60, preexec_fn=spec.preexec,
-                              cwd=os.path.realpath(os.environ.get("TMPDIR", "/tmp")), env={})
+        proc = subprocess.run(
+            [sys.executable, "-I", "-c", "import os; print(len(os.listdir('/usr')) > 0)"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            preexec_fn=spec.preexec,
+            cwd=os.path.realpath(os.environ.get("TMPDIR", "/tmp")),
+            env={},
+        )
     except (OSError, subprocess.SubprocessError) as exc:
         return False, f"{type(exc).__name__}: {exc}"
     if proc.returncode != 0 or proc.stdout.strip() != "True":

@@ -15,6 +15,7 @@ Applied by the trusted side in the worker's child process before it executes Pyt
 
 Linux x86_64 only; :func:`abi` is 0 where Landlock is missing or disabled.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -49,8 +50,9 @@ def abi() -> int:
         return 0
     libc = _libc()
     libc.syscall.restype = ctypes.c_long
-    v = libc.syscall(ctypes.c_long(SYS_CREATE_RULESET), None, ctypes.c_size_t(0),
-                     ctypes.c_uint32(CREATE_RULESET_VERSION))
+    v = libc.syscall(
+        ctypes.c_long(SYS_CREATE_RULESET), None, ctypes.c_size_t(0), ctypes.c_uint32(CREATE_RULESET_VERSION)
+    )
     return int(v) if v > 0 else 0
 
 
@@ -98,8 +100,16 @@ def restrict(read_paths: list[str], *, version: int, seccomp_filter: bytes | Non
                 if not os.path.isdir(path):
                     rights &= READ_FILE | WRITE_FILE | EXECUTE | TRUNCATE | IOCTL_DEV  # file rights only
                 rule = ctypes.create_string_buffer(struct.pack("<Qi", rights & fs, fd), 12)
-                if libc.syscall(ctypes.c_long(SYS_ADD_RULE), ctypes.c_int(ruleset), ctypes.c_int(RULE_PATH_BENEATH),
-                                rule, ctypes.c_uint32(0)) != 0:
+                if (
+                    libc.syscall(
+                        ctypes.c_long(SYS_ADD_RULE),
+                        ctypes.c_int(ruleset),
+                        ctypes.c_int(RULE_PATH_BENEATH),
+                        rule,
+                        ctypes.c_uint32(0),
+                    )
+                    != 0
+                ):
                     _fail(f"add_rule({path})")
             finally:
                 os.close(fd)
@@ -108,6 +118,7 @@ def restrict(read_paths: list[str], *, version: int, seccomp_filter: bytes | Non
     finally:
         os.close(ruleset)
     if seccomp_filter:
+
         class SockFprog(ctypes.Structure):
             _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 

@@ -5,6 +5,7 @@ the pool starts the next one while the current submission is graded, so a batch 
 that cost once. ``take()`` returns ``(WorkerProcess, scratch)``: the taker owns both
 (kills the worker and removes the directory); ``close()`` discards the spares.
 """
+
 from __future__ import annotations
 
 import os

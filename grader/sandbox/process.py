@@ -14,6 +14,7 @@ A request that produces no reply raises a class from :mod:`grader.sandbox.errors
 :class:`WorkerDied` when the process dies or closes its pipes, and its subclass
 :class:`BadReply` for a malformed hello, frame or value (the worker is killed).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -114,9 +115,16 @@ class WorkerProcess:
         self.started = time.monotonic()
         try:
             self.proc = subprocess.Popen(
-                argv, cwd=scratch, env=env, stdin=subprocess.DEVNULL,
-                stdout=out_w, stderr=out_w, pass_fds=(req_r, rep_w, *extra_fds), start_new_session=True,
-                close_fds=True, preexec_fn=spec.preexec,
+                argv,
+                cwd=scratch,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=out_w,
+                stderr=out_w,
+                pass_fds=(req_r, rep_w, *extra_fds),
+                start_new_session=True,
+                close_fds=True,
+                preexec_fn=spec.preexec,
             )
         finally:
             for fd in (req_r, rep_w, out_w, *extra_fds):

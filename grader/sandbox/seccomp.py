@@ -11,6 +11,7 @@ whether or not RLIMIT_NPROC is enforced for the box's uid. A non-x86_64 syscall 
 (i386 or x32 entry) kills the process. Only x86_64 is supported; elsewhere
 ``filter_bytes()`` returns None and the probe reports that seccomp is off.
 """
+
 from __future__ import annotations
 
 import errno
@@ -27,14 +28,47 @@ AF_UNIX = 1
 
 # x86_64 syscall numbers
 DENY = {
-    "ptrace": 101, "syslog": 103, "pivot_root": 155, "chroot": 161, "acct": 163, "settimeofday": 164,
-    "mount": 165, "umount2": 166, "swapon": 167, "swapoff": 168, "reboot": 169, "init_module": 175,
-    "delete_module": 176, "quotactl": 179, "clock_settime": 227, "kexec_load": 246, "add_key": 248,
-    "request_key": 249, "keyctl": 250, "unshare": 272, "perf_event_open": 298, "name_to_handle_at": 303,
-    "open_by_handle_at": 304, "setns": 308, "process_vm_readv": 310, "process_vm_writev": 311,
-    "finit_module": 313, "kexec_file_load": 320, "bpf": 321, "userfaultfd": 323, "io_uring_setup": 425,
-    "io_uring_enter": 426, "io_uring_register": 427, "open_tree": 428, "move_mount": 429, "fsopen": 430,
-    "fsconfig": 431, "fsmount": 432, "fspick": 433, "fork": 57, "vfork": 58,
+    "ptrace": 101,
+    "syslog": 103,
+    "pivot_root": 155,
+    "chroot": 161,
+    "acct": 163,
+    "settimeofday": 164,
+    "mount": 165,
+    "umount2": 166,
+    "swapon": 167,
+    "swapoff": 168,
+    "reboot": 169,
+    "init_module": 175,
+    "delete_module": 176,
+    "quotactl": 179,
+    "clock_settime": 227,
+    "kexec_load": 246,
+    "add_key": 248,
+    "request_key": 249,
+    "keyctl": 250,
+    "unshare": 272,
+    "perf_event_open": 298,
+    "name_to_handle_at": 303,
+    "open_by_handle_at": 304,
+    "setns": 308,
+    "process_vm_readv": 310,
+    "process_vm_writev": 311,
+    "finit_module": 313,
+    "kexec_file_load": 320,
+    "bpf": 321,
+    "userfaultfd": 323,
+    "io_uring_setup": 425,
+    "io_uring_enter": 426,
+    "io_uring_register": 427,
+    "open_tree": 428,
+    "move_mount": 429,
+    "fsopen": 430,
+    "fsconfig": 431,
+    "fsmount": 432,
+    "fspick": 433,
+    "fork": 57,
+    "vfork": 58,
 }
 SOCKET = 41
 CLONE, FORK, VFORK, CLONE3 = 56, 57, 58, 435
@@ -53,9 +87,21 @@ def filter_bytes() -> bytes | None:
     deny = sorted(DENY.values())
     prog = [("ld", 4), ("jeq_arch",), ("ld", 0), ("jge_x32",)]
     prog += [("jeq_deny", nr) for nr in deny]
-    prog += [("jeq_clone3",), ("jne_clone",), ("ld", 16), ("jset_thread",), ("ret", RET_ERRNO | errno.EPERM),
-             ("jne_socket",), ("ld", 16), ("jeq_unix",), ("ret", RET_ERRNO | errno.EPERM), ("ret", RET_ALLOW),
-             ("ret", RET_ERRNO | errno.EPERM), ("ret", RET_KILL_PROCESS), ("ret", RET_ERRNO | errno.ENOSYS)]
+    prog += [
+        ("jeq_clone3",),
+        ("jne_clone",),
+        ("ld", 16),
+        ("jset_thread",),
+        ("ret", RET_ERRNO | errno.EPERM),
+        ("jne_socket",),
+        ("ld", 16),
+        ("jeq_unix",),
+        ("ret", RET_ERRNO | errno.EPERM),
+        ("ret", RET_ALLOW),
+        ("ret", RET_ERRNO | errno.EPERM),
+        ("ret", RET_KILL_PROCESS),
+        ("ret", RET_ERRNO | errno.ENOSYS),
+    ]
     n = len(prog)
     allow, deny_at, kill, nosys = n - 4, n - 3, n - 2, n - 1
     socket_at = prog.index(("jne_socket",))

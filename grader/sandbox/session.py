@@ -9,6 +9,7 @@ again in this session: its remaining calls fail at once, which bounds the time a
 submission can cost (a timed call past its speed cap is stopped but not banned). Failures
 are the classes of :mod:`grader.sandbox.errors`.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -38,9 +39,17 @@ class ModuleSession:
     then every call fails with ``load_problem``, as :class:`LoadFailed`).
     """
 
-    def __init__(self, *, module_name: str, source: str | None, pool: WarmPool,
-                 call_timeout: float = 10.0, load_timeout: float = 30.0,
-                 load_problem: str | None = None, budget_s: float | None = None):
+    def __init__(
+        self,
+        *,
+        module_name: str,
+        source: str | None,
+        pool: WarmPool,
+        call_timeout: float = 10.0,
+        load_timeout: float = 30.0,
+        load_problem: str | None = None,
+        budget_s: float | None = None,
+    ):
         self.module_name = module_name
         self.source = source
         self.pool = pool
@@ -71,16 +80,19 @@ class ModuleSession:
         path.chmod(0o644)
         self._worker, self._scratch = worker, scratch
         try:
-            reply, _ = worker.request({"op": "load", "path": str(path), "module": self.module_name},
-                                      timeout=self.load_timeout)
+            reply, _ = worker.request(
+                {"op": "load", "path": str(path), "module": self.module_name}, timeout=self.load_timeout
+            )
         except CallFailed as exc:
             what = "timed out" if isinstance(exc, CallTimedOut) else "crashed"
             self.load_error = LoadFailed(f"loading {self.module_name}.py {what}: {exc}")
             self._retire()
             raise self.load_error from None
         if not reply.get("ok"):
-            self.load_error = LoadFailed("could not load " + _describe(reply.get("error"), self.module_name),
-                                         where=(reply.get("error") or {}).get("where"))
+            self.load_error = LoadFailed(
+                "could not load " + _describe(reply.get("error"), self.module_name),
+                where=(reply.get("error") or {}).get("where"),
+            )
             self._retire()
             raise self.load_error
         return worker
@@ -123,8 +135,15 @@ class ModuleSession:
         """Call ``function`` in the worker. Returns the decoded result, or
         ``(result, args_after)`` when ``return_args``. Raises :class:`CallFailed`."""
         limit = self._limit(function, timeout if timeout is not None else self.call_timeout)
-        _, values, _ = self._request(function, {"function": function, "return_args": return_args}, args, kwargs,
-                                     limit=limit, ban_on_timeout=True, measure=False)
+        _, values, _ = self._request(
+            function,
+            {"function": function, "return_args": return_args},
+            args,
+            kwargs,
+            limit=limit,
+            ban_on_timeout=True,
+            measure=False,
+        )
         if return_args:
             return values.get("result"), values.get("args_after")
         return values.get("result")
@@ -135,12 +154,27 @@ class ModuleSession:
         to exercise a class whose instances cannot cross the wire. ``label`` names it in messages
         and in the time-out bookkeeping (e.g. ``"Dual"``)."""
         limit = self._limit(label, timeout if timeout is not None else self.call_timeout)
-        _, values, _ = self._request(label, {"function": None, "snippet": src, "return_args": False}, args, kwargs,
-                                     limit=limit, ban_on_timeout=True, measure=False)
+        _, values, _ = self._request(
+            label,
+            {"function": None, "snippet": src, "return_args": False},
+            args,
+            kwargs,
+            limit=limit,
+            ban_on_timeout=True,
+            measure=False,
+        )
         return values.get("result")
 
-    def timed_call(self, function: str, args: list, kwargs: dict, *, timeout: float,
-                   cuda_timing: bool = False, snippet: str | None = None) -> TimedCall:
+    def timed_call(
+        self,
+        function: str,
+        args: list,
+        kwargs: dict,
+        *,
+        timeout: float,
+        cuda_timing: bool = False,
+        snippet: str | None = None,
+    ) -> TimedCall:
         """Call ``function`` and measure it from the trusted side: the CPU time of the worker's
         process tree from sending the request to reading the reply (receiving the inputs, the
         call, returning the result and the arguments) and the wall time. Nothing in the worker
@@ -155,8 +189,9 @@ class ModuleSession:
             head.update(function=None, snippet=snippet)
         if cuda_timing:
             head["timing"] = "cuda"
-        reply, values, figures = self._request(function, head, args, kwargs,
-                                               limit=limit, ban_on_timeout=False, measure=True)
+        reply, values, figures = self._request(
+            function, head, args, kwargs, limit=limit, ban_on_timeout=False, measure=True
+        )
         cpu, wall = figures
         claim = reply.get("device_s")
         claim = float(claim) if isinstance(claim, (int, float)) and not isinstance(claim, bool) else None
@@ -167,8 +202,9 @@ class ModuleSession:
         if function in self.timed_out:
             raise CallTimedOut(f"not called again: {self.timed_out[function]}")
         if self.crashes.get(function, 0) >= MAX_CRASHES:
-            raise WorkerDied(f"not called again: earlier calls of {function} killed the worker "
-                             f"{self.crashes[function]} times")
+            raise WorkerDied(
+                f"not called again: earlier calls of {function} killed the worker {self.crashes[function]} times"
+            )
         if self.budget_s is None:
             return timeout
         left = self.budget_s - self.used_s
@@ -176,8 +212,9 @@ class ModuleSession:
             raise CallTimedOut(f"not called: the submission used up its time budget of {self.budget_s:g} s")
         return min(timeout, left)
 
-    def _request(self, function: str, head: dict, args, kwargs, *, limit: float, ban_on_timeout: bool,
-                 measure: bool) -> tuple[dict, dict, tuple[float, float]]:
+    def _request(
+        self, function: str, head: dict, args, kwargs, *, limit: float, ban_on_timeout: bool, measure: bool
+    ) -> tuple[dict, dict, tuple[float, float]]:
         """The one path by which a call reaches the worker: ``{"op": "call", **head}`` with
         ``args`` and ``kwargs``, within ``limit`` seconds (from :meth:`_limit`).
 
@@ -209,16 +246,20 @@ class ModuleSession:
                 cpu0, t0 = worker.cpu_seconds(), time.monotonic()
                 charged_from = t0
             try:
-                reply, values = worker.request({"op": "call", **head}, {"args": list(args), "kwargs": dict(kwargs)},
-                                               timeout=limit)
+                reply, values = worker.request(
+                    {"op": "call", **head}, {"args": list(args), "kwargs": dict(kwargs)}, timeout=limit
+                )
             except CallTimedOut:
                 self._retire()
                 if not ban_on_timeout:
-                    raise CallTimedOut(f"{function} did not return within {limit:.3g} s; "
-                                       "the call was stopped") from None
+                    raise CallTimedOut(
+                        f"{function} did not return within {limit:.3g} s; the call was stopped"
+                    ) from None
                 self.timed_out[function] = f"an earlier call of {function} ran past {limit:.3g} s"
-                raise CallTimedOut(f"{function} did not return within {limit:.3g} s "
-                                   f"(wall {time.monotonic() - start:.1f} s); the call was killed") from None
+                raise CallTimedOut(
+                    f"{function} did not return within {limit:.3g} s "
+                    f"(wall {time.monotonic() - start:.1f} s); the call was killed"
+                ) from None
             except WorkerDied:
                 self._retire()
                 self.crashes[function] = self.crashes.get(function, 0) + 1

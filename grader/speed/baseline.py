@@ -6,6 +6,7 @@ the same pool as the students' workers (same isolation, same one thread, same wi
 both sides of a speed ratio are measured the same way. No student code ever runs in it;
 one baseline serves a whole batch (see :class:`grader.pipeline.ChapterGrader`).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -16,9 +17,13 @@ from grader.sandbox import ModuleSession, WarmPool
 
 
 def baseline_session(*, manifest: Manifest, reference_file: Path, pool: WarmPool) -> ModuleSession:
-    return ModuleSession(module_name=manifest.module, source=Path(reference_file).read_text(encoding="utf-8"),
-                         pool=pool, call_timeout=manifest.limits.call_timeout_s,
-                         load_timeout=manifest.limits.load_timeout_s)
+    return ModuleSession(
+        module_name=manifest.module,
+        source=Path(reference_file).read_text(encoding="utf-8"),
+        pool=pool,
+        call_timeout=manifest.limits.call_timeout_s,
+        load_timeout=manifest.limits.load_timeout_s,
+    )
 
 
 def speed_device(manifest: Manifest) -> Literal["cpu", "cuda"]:

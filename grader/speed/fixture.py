@@ -42,14 +42,23 @@ class SpeedFixture:
 
     def grade(self, spec: SpeedSpec) -> None:
         s = self._setup
-        m = measure(spec=spec, device=s.device, student=self._student, baseline=s.baseline, rng=self._rng,
-                    protocol=s.protocol)
-        data: dict[str, object] = {"device": m.device, "size": m.label, "threshold": m.within, "ratio": _round(m.ratio),
-                "ratios": [_round(r) for r in m.ratios], "attempts": [_round(a) for a in m.attempts],
-                "student_ms": _round(m.student_s, 1e3), "reference_ms": _round(m.baseline_s, 1e3)}
+        m = measure(
+            spec=spec, device=s.device, student=self._student, baseline=s.baseline, rng=self._rng, protocol=s.protocol
+        )
+        data: dict[str, object] = {
+            "device": m.device,
+            "size": m.label,
+            "threshold": m.within,
+            "ratio": _round(m.ratio),
+            "ratios": [_round(r) for r in m.ratios],
+            "attempts": [_round(a) for a in m.attempts],
+            "student_ms": _round(m.student_s, 1e3),
+            "reference_ms": _round(m.baseline_s, 1e3),
+        }
         if m.sizes:  # several sizes: each one's verdict
-            data["sizes"] = [{"size": x.label, "threshold": x.within, "ratio": _round(x.ratio), "passed": x.passed}
-                             for x in m.sizes]
+            data["sizes"] = [
+                {"size": x.label, "threshold": x.within, "ratio": _round(x.ratio), "passed": x.passed} for x in m.sizes
+            ]
         note(m.message, data)
         if not m.passed:
             raise GradingFailure(m.message)

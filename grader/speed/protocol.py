@@ -30,6 +30,7 @@ the baseline holds only the reference solution. Per graded speed test:
 7. **Cap**: a student call is stopped after ``cap_factor * within`` times the baseline's wall
    time (at least ``min_cap_s``): it fails as too slow, and its worker is replaced.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -43,8 +44,16 @@ from grader.testing.compare import GradingFailure, assert_unchanged
 
 
 class Timeable(Protocol):  # a ModuleSession
-    def timed_call(self, function: str, args: list, kwargs: dict, *, timeout: float,
-                   cuda_timing: bool = False, snippet: str | None = None) -> TimedCall: ...
+    def timed_call(
+        self,
+        function: str,
+        args: list,
+        kwargs: dict,
+        *,
+        timeout: float,
+        cuda_timing: bool = False,
+        snippet: str | None = None,
+    ) -> TimedCall: ...
 
     def worker_cpu(self) -> float | None: ...
 
@@ -102,9 +111,17 @@ def _median(xs: list[float]) -> float:
 
 
 class _Run:
-    def __init__(self, spec: SpeedSpec, size: Size, device: str, student: Timeable, baseline: Timeable, rng,
-                 proto: SpeedProtocol):
-        self.spec, self.device, self.student, self.baseline, self.rng, self.p = spec, device, student, baseline, rng, proto
+    def __init__(
+        self, spec: SpeedSpec, size: Size, device: str, student: Timeable, baseline: Timeable, rng, proto: SpeedProtocol
+    ):
+        self.spec, self.device, self.student, self.baseline, self.rng, self.p = (
+            spec,
+            device,
+            student,
+            baseline,
+            rng,
+            proto,
+        )
         self.size, self.within = size, spec.within_for(size)
         self.cuda = device == "cuda"
         self.baseline_walls: list[float] = []
@@ -117,9 +134,14 @@ class _Run:
     def _baseline(self, args, kwargs) -> tuple[TimedCall, float]:
         before = self.student.worker_cpu()
         try:
-            t = self.baseline.timed_call(self.spec.function, list(args), dict(kwargs),
-                                         timeout=self.p.baseline_timeout_s, cuda_timing=self.cuda,
-                                         snippet=self.spec.snippet)
+            t = self.baseline.timed_call(
+                self.spec.function,
+                list(args),
+                dict(kwargs),
+                timeout=self.p.baseline_timeout_s,
+                cuda_timing=self.cuda,
+                snippet=self.spec.snippet,
+            )
         except CallFailed as exc:
             raise BaselineFailed(f"the reference {self.spec.function} failed in the baseline worker: {exc}") from None
         after = self.student.worker_cpu()
@@ -140,12 +162,20 @@ class _Run:
         self._idle_check(self.last_student_cpu, before, "between its calls")
         cap = max(self.p.min_cap_s, self.p.cap_factor * self.within * _median(self.baseline_walls))
         try:
-            t = self.student.timed_call(self.spec.function, list(args), dict(kwargs), timeout=cap,
-                                        cuda_timing=self.cuda, snippet=self.spec.snippet)
+            t = self.student.timed_call(
+                self.spec.function,
+                list(args),
+                dict(kwargs),
+                timeout=cap,
+                cuda_timing=self.cuda,
+                snippet=self.spec.snippet,
+            )
         except CallTimedOut:
-            raise _Failed(f"a timed call was stopped after {cap:.2g} s, more than "
-                          f"{cap / _median(self.baseline_walls):.0f}x the reference's "
-                          f"{_median(self.baseline_walls) * 1e3:.1f} ms") from None
+            raise _Failed(
+                f"a timed call was stopped after {cap:.2g} s, more than "
+                f"{cap / _median(self.baseline_walls):.0f}x the reference's "
+                f"{_median(self.baseline_walls) * 1e3:.1f} ms"
+            ) from None
         except CallFailed as exc:
             raise _Failed(f"calling {self.spec.function} failed during the speed test: {exc}") from None
         self.last_student_cpu = self.student.worker_cpu()
@@ -163,8 +193,10 @@ class _Run:
         used = after - before
         allowed = self.p.idle_cpu_s + self.p.idle_cpu_share * (self.baseline_cpu or 0.0)
         if used > allowed:
-            raise _Failed(f"your worker used {used * 1e3:.1f} ms of CPU {when} (at most {allowed * 1e3:.1f} ms "
-                          "allowed): work done outside the timed calls (background threads?) is not allowed")
+            raise _Failed(
+                f"your worker used {used * 1e3:.1f} ms of CPU {when} (at most {allowed * 1e3:.1f} ms "
+                "allowed): work done outside the timed calls (background threads?) is not allowed"
+            )
 
     # -- one round ---------------------------------------------------------------------
     def _verify(self, s: TimedCall, b: TimedCall, args, kwargs) -> None:
@@ -213,8 +245,15 @@ class _Run:
         return ratios
 
 
-def measure(*, spec: SpeedSpec, device: str, student: Timeable, baseline: Timeable, rng,
-            protocol: SpeedProtocol = SpeedProtocol()) -> Measurement:
+def measure(
+    *,
+    spec: SpeedSpec,
+    device: str,
+    student: Timeable,
+    baseline: Timeable,
+    rng,
+    protocol: SpeedProtocol = SpeedProtocol(),
+) -> Measurement:
     """Run the protocol on each of the spec's sizes for ``device``; a student failure is a failed
     :class:`Measurement`, a baseline failure raises :class:`BaselineFailed`. With several sizes the
     test passes when every size passes; the figures reported are those of the first size that failed
@@ -233,13 +272,17 @@ def measure(*, spec: SpeedSpec, device: str, student: Timeable, baseline: Timeab
     return dataclasses.replace(main, message="\n".join(m.message for m in parts), sizes=parts)
 
 
-def _measure_size(spec: SpeedSpec, size: Size, device: str, student: Timeable, baseline: Timeable, rng,
-                  protocol: SpeedProtocol) -> Measurement:
+def _measure_size(
+    spec: SpeedSpec, size: Size, device: str, student: Timeable, baseline: Timeable, rng, protocol: SpeedProtocol
+) -> Measurement:
     within = spec.within_for(size)
     run = _Run(spec, size, device, student, baseline, rng, protocol)
     label = f"{size.label}, {device}"
-    what = ("CPU time of each worker process, one thread" if device == "cpu"
-            else "CUDA time, bounded by the grader's wall clock")
+    what = (
+        "CPU time of each worker process, one thread"
+        if device == "cpu"
+        else "CUDA time, bounded by the grader's wall clock"
+    )
     attempts: list[tuple[float, list[float], list[tuple[float, float]]]] = []
     try:
         run.warm_up()
@@ -250,9 +293,14 @@ def _measure_size(spec: SpeedSpec, size: Size, device: str, student: Timeable, b
             if med <= within or med >= protocol.retry_below * within:
                 break
     except _Failed as exc:
-        tried = f" (after {len(attempts)} measurement(s), best median {min(a[0] for a in attempts):.2f}x)" if attempts else ""
-        return Measurement(False, device, f"{label}: {exc}{tried}", attempts=[a[0] for a in attempts],
-                           label=size.label, within=within)
+        tried = (
+            f" (after {len(attempts)} measurement(s), best median {min(a[0] for a in attempts):.2f}x)"
+            if attempts
+            else ""
+        )
+        return Measurement(
+            False, device, f"{label}: {exc}{tried}", attempts=[a[0] for a in attempts], label=size.label, within=within
+        )
     med, ratios, figures = min(attempts, key=lambda a: a[0])
     s_fig = _median([f[0] for f in figures])
     b_fig = _median([f[1] for f in figures])
@@ -264,10 +312,25 @@ def _measure_size(spec: SpeedSpec, size: Size, device: str, student: Timeable, b
         f"reference {b_fig * 1e3:.2f} ms ({what}).",
     ]
     if len(attempts) > 1:
-        lines.append("Measured again after a close failure: " + ", then ".join(f"{a[0]:.2f}x" for a in attempts)
-                     + "; the best counts.")
+        lines.append(
+            "Measured again after a close failure: "
+            + ", then ".join(f"{a[0]:.2f}x" for a in attempts)
+            + "; the best counts."
+        )
     if not passed:
-        lines.append("Loops in Python over entries, rows or heads are the usual cause; "
-                     "the statement says which operations to vectorize.")
-    return Measurement(passed, device, "\n".join(lines), med, ratios, [a[0] for a in attempts], s_fig, b_fig,
-                       label=size.label, within=within)
+        lines.append(
+            "Loops in Python over entries, rows or heads are the usual cause; "
+            "the statement says which operations to vectorize."
+        )
+    return Measurement(
+        passed,
+        device,
+        "\n".join(lines),
+        med,
+        ratios,
+        [a[0] for a in attempts],
+        s_fig,
+        b_fig,
+        label=size.label,
+        within=within,
+    )

@@ -22,6 +22,7 @@ each in turn (a size may carry its own ``within``) and passes when all of them p
 ``snippet`` (optional) times trusted glue around the function, e.g. the forward that
 makes a backward's cache inside the worker.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -97,8 +98,7 @@ def speed_tests(*specs: SpeedSpec):
         raise ValueError(f"one speed spec per function: {names}")
     # The runner reads the spec from the marker (its graded name depends on the speed device);
     # the parameter's name is this module's business only.
-    params = [pytest.param(s, id=s.function, marks=pytest.mark.task(s.function, kind="speed", speed=s))
-              for s in specs]
+    params = [pytest.param(s, id=s.function, marks=pytest.mark.task(s.function, kind="speed", speed=s)) for s in specs]
 
     @pytest.mark.parametrize("speed_spec", params)
     def test_speed(speed_spec, speed):

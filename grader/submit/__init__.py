@@ -4,6 +4,7 @@ Takes the student's chapter folder (or a file in it); writes ``<chapter>-submiss
 holding the module and a manifest with each file's sha256, and returns what it packed
 and any warnings. Nothing is graded here.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -21,8 +22,9 @@ class SubmitResult:
     warnings: list[str]
 
 
-def submit(*, path: Path, chapter: str | None = None, out: Path | None = None,
-           course_root: Path | None = None) -> SubmitResult:
+def submit(
+    *, path: Path, chapter: str | None = None, out: Path | None = None, course_root: Path | None = None
+) -> SubmitResult:
     path = Path(path)
     folder = path if path.is_dir() else path.parent
     if (folder / CHAPTER_FILE).is_file():
@@ -52,6 +54,7 @@ def submit(*, path: Path, chapter: str | None = None, out: Path | None = None,
         warnings.append(f"{file.name} has a syntax error at line {exc.lineno}: {exc.msg}; it will score 0 as it is")
     name = manifest.module_file if file.suffix == ".py" else file.name
     out = Path(out) if out else Path.cwd() / f"{manifest.chapter}-submission.zip"
-    meta = pack_submission(files={name: file.read_bytes()}, chapter=manifest.chapter, module=name,
-                           out=out, version=__version__)
+    meta = pack_submission(
+        files={name: file.read_bytes()}, chapter=manifest.chapter, module=name, out=out, version=__version__
+    )
     return SubmitResult(out, meta, warnings)

@@ -17,6 +17,7 @@ dtypes, max error, where), never the hidden inputs. The ``expect_*`` checks conv
 result to the documented kind for comparing and note a difference of representation as
 a slip (grader.testing.record), which costs only the function's type test.
 """
+
 from grader.sandbox.box.wire import FunctionSource, StudentFunction
 from grader.testing.cases import Case, cases, draws
 from grader.testing.compare import (
@@ -38,8 +39,27 @@ from grader.testing.compare import (
 from grader.testing.gen import noncontiguous, random_shape, sibling_module, to_torch
 
 __all__ = [
-    "Case", "FunctionSource", "GradingFailure", "StudentError", "StudentFunction", "assert_args_unchanged",
-    "assert_close", "assert_unchanged", "cases", "describe", "draws", "dtype_name", "eps", "expect_array",
-    "expect_float", "expect_int", "expect_tensor", "expect_tuple", "expect_type", "noncontiguous", "random_shape",
-    "sibling_module", "to_torch",
+    "Case",
+    "FunctionSource",
+    "GradingFailure",
+    "StudentError",
+    "StudentFunction",
+    "assert_args_unchanged",
+    "assert_close",
+    "assert_unchanged",
+    "cases",
+    "describe",
+    "draws",
+    "dtype_name",
+    "eps",
+    "expect_array",
+    "expect_float",
+    "expect_int",
+    "expect_tensor",
+    "expect_tuple",
+    "expect_type",
+    "noncontiguous",
+    "random_shape",
+    "sibling_module",
+    "to_torch",
 ]

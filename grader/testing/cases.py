@@ -6,6 +6,7 @@ of the function's points, and ``edge=True`` marks it an edge case.
 ``cases(*Case, tasks=...)`` crosses the cases with several graded functions, and
 ``draws(case, rng, dtypes)`` is the loop over a case's inputs inside the test.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -61,12 +62,21 @@ def cases(*items: Case, tasks: Iterable[str] | None = None):
         raise ValueError(f"duplicate tasks: {names}")
     if not items:
         return pytest.mark.parametrize("task", [pytest.param(fn, id=fn, marks=pytest.mark.task(fn)) for fn in names])
-    return pytest.mark.parametrize(("case", "task"), [
-        pytest.param(c, fn, id=f"{fn}-{c.id}", marks=pytest.mark.task(fn)) for fn in names for c in items])
+    return pytest.mark.parametrize(
+        ("case", "task"),
+        [pytest.param(c, fn, id=f"{fn}-{c.id}", marks=pytest.mark.task(fn)) for fn in names for c in items],
+    )
 
 
-def draws(case: Case | Callable[..., Any], rng, dtypes: Iterable | None = None, n: int = 3, *,
-          pass_dtype: bool = True, with_dtype: bool = False) -> Iterator[Any]:
+def draws(
+    case: Case | Callable[..., Any],
+    rng,
+    dtypes: Iterable | None = None,
+    n: int = 3,
+    *,
+    pass_dtype: bool = True,
+    with_dtype: bool = False,
+) -> Iterator[Any]:
     """The inputs of ``n`` draws per dtype from ``case`` (a :class:`Case`, or a maker function
     such as ``make(rng, dtype)``), dtypes outermost: what the loop ::
 

@@ -3,6 +3,7 @@
 the shapes and dtypes, the largest error and where it is. Hidden inputs are never
 printed. NaN or infinity where the reference is finite is always a failure.
 """
+
 from __future__ import annotations
 
 import sys
@@ -55,14 +56,17 @@ def expect_type(value, typ, what: str = "the result"):
 # representation is a slip (grader.testing.record): it costs only the function's type test.
 # What carries no numbers (None, a string, an object the wire does not carry) fails the test.
 
+
 def _hint(text: str | None) -> str:
     return f"; {text}" if text else ""
 
 
 def _numeric(arr: np.ndarray, what: str, got) -> np.ndarray:
     if arr.dtype.kind not in "biuf":
-        raise GradingFailure(f"{what} should hold real numbers, got {_tname(got)}"
-                             + (f" of dtype {arr.dtype}" if arr.dtype.kind != "O" else ""))
+        raise GradingFailure(
+            f"{what} should hold real numbers, got {_tname(got)}"
+            + (f" of dtype {arr.dtype}" if arr.dtype.kind != "O" else "")
+        )
     return arr
 
 
@@ -118,8 +122,9 @@ def expect_array(value, *, shape=None, dtype=None, what: str = "the result", hin
     return arr
 
 
-def expect_tensor(value, *, like=None, shape=None, dtype=None, device=None, what: str = "the result",
-                  hint: str | None = None):
+def expect_tensor(
+    value, *, like=None, shape=None, dtype=None, device=None, what: str = "the result", hint: str | None = None
+):
     """The result as a ``torch.Tensor`` of the documented (or ``like``'s) dtype and device.
 
     As :func:`expect_array`: another container, dtype or device is converted and noted
@@ -187,8 +192,11 @@ def expect_float(value, *, what: str = "the result", allow_tensor: bool = False,
     if arr.size != 1 or arr.dtype.kind == "b":
         raise GradingFailure(f"{what} should be {kinds}, got {_tname(value)} of shape {arr.shape}")
     record.representation_checked()
-    record.slip(f"{what} should be {kinds}, got {_tname(value)} of shape {tuple(arr.shape)}"
-                f"{_hint(hint or 'return a scalar, e.g. float(x) or x.item()')}", GradingFailure)
+    record.slip(
+        f"{what} should be {kinds}, got {_tname(value)} of shape {tuple(arr.shape)}"
+        f"{_hint(hint or 'return a scalar, e.g. float(x) or x.item()')}",
+        GradingFailure,
+    )
     return float(arr.reshape(()))
 
 
@@ -207,8 +215,10 @@ def expect_int(value, *, what: str = "the result", hint: str | None = None) -> i
     except GradingFailure:
         raise GradingFailure(f"{what} should be an int, got {_tname(value)}") from None
     if arr.size != 1 or arr.dtype.kind == "b" or not float(arr.reshape(())).is_integer():
-        raise GradingFailure(f"{what} should be an int, got {_tname(value)}"
-                             + (f" {float(arr.reshape(())):g}" if arr.size == 1 else f" of shape {arr.shape}"))
+        raise GradingFailure(
+            f"{what} should be an int, got {_tname(value)}"
+            + (f" {float(arr.reshape(())):g}" if arr.size == 1 else f" of shape {arr.shape}")
+        )
     record.representation_checked()
     record.slip(f"{what} should be an int, got {_tname(value)}{_hint(hint or 'return int(...)')}", GradingFailure)
     return int(float(arr.reshape(())))
@@ -226,8 +236,10 @@ def expect_tuple(value, length: int, *, what: str = "the result", hint: str | No
         return tuple(value)
     if (type(value) is np.ndarray or _is_tensor(value)) and tuple(value.shape) == (length,):
         record.representation_checked()
-        record.slip(f"{what} should be a tuple of {length}, got {_tname(value)} of shape ({length},){_hint(hint)}",
-                    GradingFailure)
+        record.slip(
+            f"{what} should be a tuple of {length}, got {_tname(value)} of shape ({length},){_hint(hint)}",
+            GradingFailure,
+        )
         return tuple(value)
     got = f"a {type(value).__name__} of length {len(value)}" if type(value) in (tuple, list) else _tname(value)
     raise GradingFailure(f"{what} should be a tuple of {length} items, got {got}")
@@ -266,12 +278,15 @@ def assert_close(actual, expected, *, rtol: float, atol: float, what: str = "the
         i = int(np.flatnonzero(bad_nonfinite)[0])
         raise GradingFailure(
             f"{head}: got {a.flat[i]} at index {_fmt_index(i, a.shape)} where a finite value "
-            f"({e.flat[i]:.6g}) is expected; {int(bad_nonfinite.sum())} of {a.size} entries are not finite")
+            f"({e.flat[i]:.6g}) is expected; {int(bad_nonfinite.sum())} of {a.size} entries are not finite"
+        )
     inf = np.isinf(e)
     bad_inf = inf & (a != e)
     if bad_inf.any():
         i = int(np.flatnonzero(bad_inf)[0])
-        raise GradingFailure(f"{head}: got {a.flat[i]:.6g} at index {_fmt_index(i, a.shape)} where {e.flat[i]} is expected")
+        raise GradingFailure(
+            f"{head}: got {a.flat[i]:.6g} at index {_fmt_index(i, a.shape)} where {e.flat[i]} is expected"
+        )
     nan = np.isnan(e)
     if (nan & ~np.isnan(a)).any():
         i = int(np.flatnonzero(nan & ~np.isnan(a))[0])
@@ -282,13 +297,13 @@ def assert_close(actual, expected, *, rtol: float, atol: float, what: str = "the
     if bad.any():
         i = int(np.argmax(np.where(bad, err - allowed, -np.inf)))
         nonzero = fin & (e != 0)
-        rel = (f" (max rel error {float((err[nonzero] / np.abs(e[nonzero])).max()):.3g})"
-               if nonzero.any() else "")
+        rel = f" (max rel error {float((err[nonzero] / np.abs(e[nonzero])).max()):.3g})" if nonzero.any() else ""
         exp_s, got_s = _distinct(float(e.flat[i]), float(a.flat[i]))
         raise GradingFailure(
             f"{head}: max abs error {err.max():.3g}{rel}; worst at index "
             f"{_fmt_index(i, a.shape)}: expected {exp_s}, got {got_s}; allowed |error| <= "
-            f"{_fmt_tol(atol, i, a.shape)} + {_fmt_tol(rtol, i, a.shape)}*|expected|; {int(bad.sum())} of {a.size} entries out of tolerance")
+            f"{_fmt_tol(atol, i, a.shape)} + {_fmt_tol(rtol, i, a.shape)}*|expected|; {int(bad.sum())} of {a.size} entries out of tolerance"
+        )
 
 
 def _distinct(expected: float, got: float) -> tuple[str, str]:
@@ -314,10 +329,15 @@ def assert_unchanged(before, after, *, what: str = "the input", strict: bool = F
     at once (the speed protocol: a timed call must do the reference's work, inputs untouched)."""
     a, b = _as64(before), _as64(after)
     if a.shape != b.shape or not np.array_equal(a, b, equal_nan=True):
-        changed = "its shape changed" if a.shape != b.shape else (
-            f"{int((~((a == b) | (np.isnan(a) & np.isnan(b)))).sum())} of {a.size} entries changed")
-        message = (f"{what} was modified in place ({changed}); graded functions must not mutate their "
-                   "inputs (work on a copy, e.g. x = x.clone() or x = x.copy())")
+        changed = (
+            "its shape changed"
+            if a.shape != b.shape
+            else (f"{int((~((a == b) | (np.isnan(a) & np.isnan(b)))).sum())} of {a.size} entries changed")
+        )
+        message = (
+            f"{what} was modified in place ({changed}); graded functions must not mutate their "
+            "inputs (work on a copy, e.g. x = x.clone() or x = x.copy())"
+        )
         if strict:
             raise GradingFailure(message)
         record.mutation(message, GradingFailure)
@@ -339,11 +359,12 @@ def assert_args_unchanged(names, before, after, *, what: str = "the input {name}
 
 # ---- message context ----------------------------------------------------------------------
 
+
 def dtype_name(dtype) -> str:
     """``"float32"`` for ``torch.float32``, ``np.float32`` or ``np.dtype("float32")``."""
     text = str(dtype)
     if text.startswith("torch."):
-        return text[len("torch."):]
+        return text[len("torch.") :]
     return str(np.dtype(dtype))
 
 

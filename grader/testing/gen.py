@@ -1,5 +1,6 @@
 """Input generators for graders (numpy Generator in, arrays/tensors out), and the import
 of a grader file's sibling helpers."""
+
 from __future__ import annotations
 
 import importlib.util

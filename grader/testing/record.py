@@ -14,6 +14,7 @@ on the pytest item. Outside a record (e.g. a unit test calling ``expect_array``
 directly) a slip or a mutation raises :class:`~grader.testing.compare.GradingFailure`
 at once, as a strict check would.
 """
+
 from __future__ import annotations
 
 import contextlib

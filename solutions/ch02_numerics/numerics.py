@@ -5,6 +5,7 @@ and device, and inputs are never modified in place. `torch.softmax`,
 `torch.nn.functional.softmax`, `torch.logsumexp`, `torch.log_softmax` (and their
 `Tensor` methods and `torch.special` twins) are not allowed: build them yourself.
 """
+
 import torch
 
 

@@ -13,6 +13,7 @@ The ``cache`` a forward pass returns is yours to design: a tuple (or dict) of
 tensors and Python numbers that your backward pass needs. The graders only ever
 hand it back to your own backward function.
 """
+
 import torch
 
 
@@ -85,17 +86,23 @@ def layernorm_backward(dout: torch.Tensor, cache):
     xhat, rstd, gamma = cache
     d = xhat.shape[-1]
     dxhat = dout * gamma
-    dx = rstd * (dxhat - dxhat.mean(dim=-1, keepdim=True)
-                 - xhat * (dxhat * xhat).mean(dim=-1, keepdim=True))
+    dx = rstd * (dxhat - dxhat.mean(dim=-1, keepdim=True) - xhat * (dxhat * xhat).mean(dim=-1, keepdim=True))
     dgamma = (dout * xhat).reshape(-1, d).sum(dim=0)
     dbeta = dout.reshape(-1, d).sum(dim=0)
     return dx, dgamma, dbeta
     ### END SOLUTION
 
 
-def batchnorm_forward(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor,
-                      running_mean: torch.Tensor, running_var: torch.Tensor, training: bool,
-                      momentum: float = 0.1, eps: float = 1e-5):
+def batchnorm_forward(
+    x: torch.Tensor,
+    gamma: torch.Tensor,
+    beta: torch.Tensor,
+    running_mean: torch.Tensor,
+    running_var: torch.Tensor,
+    training: bool,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+):
     """Batch normalization of x (N, D) over the batch axis, as torch.nn.BatchNorm1d.
 
     Training (``training=True``, N >= 2), per feature j:

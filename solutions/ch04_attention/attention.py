@@ -7,6 +7,7 @@ Every function takes and returns torch tensors. Outputs have the input's dtype
 twins, `torch.nn.Transformer*`, `torch.nn.attention`) are not allowed: build attention
 yourself. `torch.softmax` is allowed in this chapter.
 """
+
 import math
 
 import torch
@@ -53,8 +54,15 @@ def scaled_dot_product_attention(q: torch.Tensor, k: torch.Tensor, v: torch.Tens
     ### END SOLUTION
 
 
-def multi_head_attention(x: torch.Tensor, w_q: torch.Tensor, w_k: torch.Tensor, w_v: torch.Tensor,
-                         w_o: torch.Tensor, num_heads: int, mask=None) -> torch.Tensor:
+def multi_head_attention(
+    x: torch.Tensor,
+    w_q: torch.Tensor,
+    w_k: torch.Tensor,
+    w_v: torch.Tensor,
+    w_o: torch.Tensor,
+    num_heads: int,
+    mask=None,
+) -> torch.Tensor:
     """Multi-head self-attention (no biases).
 
     Q = x w_q, K = x w_k, V = x w_v                  each (B, L, D)

@@ -6,6 +6,7 @@ Everything is plain numpy. The only source of randomness is the
 ``numpy.random.Generator`` passed to ``mc_integrate``: nothing in ``np.random``
 (not even ``np.random.default_rng``) and no ``random`` module.
 """
+
 import numpy as np
 
 
@@ -42,15 +43,14 @@ def bayes_update(prior, sensitivity, false_positive_rate):
         array([0.        , 0.52380952, 1.        ])
     """
     ### BEGIN SOLUTION
-    for name, v in (("prior", prior), ("sensitivity", sensitivity),
-                    ("false_positive_rate", false_positive_rate)):
+    for name, v in (("prior", prior), ("sensitivity", sensitivity), ("false_positive_rate", false_positive_rate)):
         a = np.asarray(v)
         if not np.all((a >= 0) & (a <= 1)):
             raise ValueError(f"{name} must be a probability in [0, 1]")
     # Arithmetic on the arguments themselves (not np.asarray copies), so that Python
     # scalars stay "weak" and the result has numpy's dtype for these inputs.
-    joint = sensitivity * prior                               # P(+, D)
-    evidence = joint + false_positive_rate * (1 - prior)      # P(+)
+    joint = sensitivity * prior  # P(+, D)
+    evidence = joint + false_positive_rate * (1 - prior)  # P(+)
     if np.any(np.asarray(evidence) == 0):
         raise ValueError("P(positive) is 0: a positive test is impossible under these numbers")
     return joint / evidence
@@ -174,8 +174,8 @@ def backdoor_adjustment(table):
             successes[i, j], totals[i, j] = table[(t, z)]
     if np.any(totals <= 0):
         raise ValueError("every (treatment, stratum) cell needs a positive total")
-    p_z = totals.sum(axis=0) / totals.sum()             # P(z), shape (strata,)
-    rates = successes / totals                          # P(success | t, z)
+    p_z = totals.sum(axis=0) / totals.sum()  # P(z), shape (strata,)
+    rates = successes / totals  # P(success | t, z)
     adjusted = rates @ p_z
     return {t: float(v) for t, v in zip(treatments, adjusted)}
     ### END SOLUTION

@@ -7,6 +7,7 @@ differences, and by forward-mode automatic differentiation with dual numbers.
 Arrays are numpy arrays; every result is float64 whatever the input dtype (integer
 inputs included), and inputs are never modified in place.
 """
+
 import math
 
 import numpy as np
@@ -234,17 +235,17 @@ class Dual:
         """d ** other: a number exponent (power rule) or a Dual exponent (a > 0)."""
         ### BEGIN SOLUTION
         if isinstance(other, Dual):
-            value = self.a ** other.a
+            value = self.a**other.a
             return Dual(value, value * (other.a * self.b / self.a + math.log(self.a) * other.b))
         if other == 0:
             return Dual(1.0, 0.0)
-        return Dual(self.a ** other, other * self.a ** (other - 1) * self.b)
+        return Dual(self.a**other, other * self.a ** (other - 1) * self.b)
         ### END SOLUTION
 
     def __rpow__(self, other):
         """other ** d, other a positive number: d(c^u) = c^u ln(c) u'."""
         ### BEGIN SOLUTION
-        value = other ** self.a
+        value = other**self.a
         return Dual(value, value * math.log(other) * self.b)
         ### END SOLUTION
 

@@ -6,6 +6,7 @@ point of the input's precision (float32 in, float32 out; float64 for float64 and
 integer inputs) unless a docstring says otherwise. Write vectorized code: no
 Python loops over entries.
 """
+
 import numpy as np
 
 

@@ -13,6 +13,7 @@ The ``cache`` a forward pass returns is yours to design: a tuple (or dict) of
 tensors and Python numbers that your backward pass needs. The graders only ever
 hand it back to your own backward function.
 """
+
 import torch
 
 
@@ -75,9 +76,16 @@ def layernorm_backward(dout: torch.Tensor, cache):
     raise NotImplementedError("layernorm_backward")
 
 
-def batchnorm_forward(x: torch.Tensor, gamma: torch.Tensor, beta: torch.Tensor,
-                      running_mean: torch.Tensor, running_var: torch.Tensor, training: bool,
-                      momentum: float = 0.1, eps: float = 1e-5):
+def batchnorm_forward(
+    x: torch.Tensor,
+    gamma: torch.Tensor,
+    beta: torch.Tensor,
+    running_mean: torch.Tensor,
+    running_var: torch.Tensor,
+    training: bool,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+):
     """Batch normalization of x (N, D) over the batch axis, as torch.nn.BatchNorm1d.
 
     Training (``training=True``, N >= 2), per feature j:

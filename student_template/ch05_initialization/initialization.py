@@ -11,6 +11,7 @@ the same generator state gives the same weights, and nothing here touches NumPy'
 global random state (``np.random.seed``, ``np.random.randn``, ... are not allowed).
 All arrays returned are float64.
 """
+
 import numpy as np
 
 
@@ -81,8 +82,9 @@ def he_normal(fan_in: int, fan_out: int, rng: np.random.Generator) -> np.ndarray
     raise NotImplementedError("he_normal")
 
 
-def activation_variances(init, depth: int, width: int, n_samples: int, rng: np.random.Generator,
-                         activation: str = "relu") -> np.ndarray:
+def activation_variances(
+    init, depth: int, width: int, n_samples: int, rng: np.random.Generator, activation: str = "relu"
+) -> np.ndarray:
     """The variance of the activations after each layer of a deep dense network.
 
     h_0 = X with X of shape (n_samples, width), entries iid N(0, 1) drawn from rng;

@@ -6,6 +6,7 @@ Everything is plain numpy. The only source of randomness is the
 ``numpy.random.Generator`` passed to ``mc_integrate``: nothing in ``np.random``
 (not even ``np.random.default_rng``) and no ``random`` module.
 """
+
 import numpy as np
 
 

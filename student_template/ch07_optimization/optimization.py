@@ -7,6 +7,7 @@ differences, and by forward-mode automatic differentiation with dual numbers.
 Arrays are numpy arrays; every result is float64 whatever the input dtype (integer
 inputs included), and inputs are never modified in place.
 """
+
 import math
 
 import numpy as np

@@ -11,6 +11,7 @@ each loses exactly what it lists (tests/chapters/harness.py). "modifies the inpu
 fair-grading policy (issue 10): their values are right, so they lose the mutation or the
 type test, not the rule point.
 """
+
 from tests.chapters.harness import module
 
 CHAPTER = "ch02_numerics"
@@ -19,31 +20,31 @@ MIN_WRONG = 3  # wrong implementations every function needs
 HEADER = "import math\nimport torch\n"
 
 CORRECT = {
-    "stable_softmax": '''
+    "stable_softmax": """
 def stable_softmax(x, dim=-1):
     m = x.amax(dim=dim, keepdim=True)
     m = torch.where(torch.isfinite(m), m, torch.zeros_like(m))
     e = torch.exp(x - m)
     return e / e.sum(dim=dim, keepdim=True)
-''',
-    "logsumexp": '''
+""",
+    "logsumexp": """
 def logsumexp(x, dim=-1):
     m = x.amax(dim=dim, keepdim=True)
     m = torch.where(torch.isfinite(m), m, torch.zeros_like(m))
     return (m + torch.log(torch.exp(x - m).sum(dim=dim, keepdim=True))).squeeze(dim)
-''',
-    "log_softmax": '''
+""",
+    "log_softmax": """
 def log_softmax(x, dim=-1):
     m = x.amax(dim=dim, keepdim=True)
     m = torch.where(torch.isfinite(m), m, torch.zeros_like(m))
     return x - (m + torch.log(torch.exp(x - m).sum(dim=dim, keepdim=True)))
-''',
-    "clip_grad_norm": '''
+""",
+    "clip_grad_norm": """
 def clip_grad_norm(grads, max_norm):
     total = float(torch.sqrt(sum((g.double() ** 2).sum() for g in grads))) if grads else 0.0
     scale = max_norm / total if total > max_norm else 1.0
     return [g * scale for g in grads], total
-''',
+""",
 }
 
 
@@ -76,162 +77,210 @@ WRONG = {
 }
 
 ALTERNATIVES = {
-    "exp(x - logsumexp), torch.max, torch's clip rule": module(HEADER, CORRECT,
-        stable_softmax='''
+    "exp(x - logsumexp), torch.max, torch's clip rule": module(
+        HEADER,
+        CORRECT,
+        stable_softmax="""
 def stable_softmax(x, dim=-1):
     return torch.exp(x - logsumexp(x, dim).unsqueeze(dim))
-''',
-        logsumexp='''
+""",
+        logsumexp="""
 def logsumexp(x, dim=-1):
     m = torch.max(x, dim=dim, keepdim=True).values
     m = torch.nan_to_num(m, neginf=0.0)
     return (m + (x - m).exp().sum(dim=dim, keepdim=True).log()).squeeze(dim)
-''',
-        clip_grad_norm='''
+""",
+        clip_grad_norm="""
 def clip_grad_norm(grads, max_norm):
     norms = torch.stack([torch.linalg.vector_norm(g) for g in grads])
     total = torch.linalg.vector_norm(norms)
     coef = torch.clamp(max_norm / (total + 1e-6), max=1.0)
     return [g * coef for g in grads], total
-'''),
-    "float64 internally, cast back": module(HEADER, CORRECT,
-        stable_softmax='''
+""",
+    ),
+    "float64 internally, cast back": module(
+        HEADER,
+        CORRECT,
+        stable_softmax="""
 def stable_softmax(x, dim=-1):
     y = x.to(torch.float64)
     m = y.amax(dim=dim, keepdim=True).nan_to_num(neginf=0.0)
     e = (y - m).exp()
     return (e / e.sum(dim=dim, keepdim=True)).to(x.dtype)
-''',
-        logsumexp='''
+""",
+        logsumexp="""
 def logsumexp(x, dim=-1):
     y = x.to(torch.float64)
     m = y.amax(dim=dim, keepdim=True).nan_to_num(neginf=0.0)
     return (m + (y - m).exp().sum(dim=dim, keepdim=True).log()).squeeze(dim).to(x.dtype)
-''',
-        log_softmax='''
+""",
+        log_softmax="""
 def log_softmax(x, dim=-1):
     y = x.to(torch.float64)
     return (y - logsumexp(y, dim).unsqueeze(dim)).to(x.dtype)
-''',
-        clip_grad_norm='''
+""",
+        clip_grad_norm="""
 def clip_grad_norm(grads, max_norm):
     total = math.sqrt(sum(float(torch.sum(g.to(torch.float64) * g.to(torch.float64))) for g in grads))
     if total <= max_norm:
         return [g.clone() for g in grads], total
     return [(g.to(torch.float64) * (max_norm / total)).to(g.dtype) for g in grads], total
-'''),
-    "float32 accumulation, exp(log_softmax)": module(HEADER, CORRECT,
-        stable_softmax='''
+""",
+    ),
+    "float32 accumulation, exp(log_softmax)": module(
+        HEADER,
+        CORRECT,
+        stable_softmax="""
 def stable_softmax(x, dim=-1):
     return torch.exp(log_softmax(x, dim))
-''',
-        log_softmax='''
+""",
+        log_softmax="""
 def log_softmax(x, dim=-1):
     work = x.float() if x.dtype == torch.float16 else x
     m = work.amax(dim=dim, keepdim=True)
     m = torch.where(m == float("-inf"), torch.zeros_like(m), m)
     shifted = work - m
     return (shifted - shifted.exp().sum(dim=dim, keepdim=True).log()).to(x.dtype)
-'''),
+""",
+    ),
 }
 
 
 REPRESENTATION = {
     "stable_softmax": {
-        "float16 logits computed in float32, returned as float32": ('''
+        "float16 logits computed in float32, returned as float32": (
+            """
 def stable_softmax(x, dim=-1):
     work = x.float() if x.dtype == torch.float16 else x
     m = work.amax(dim=dim, keepdim=True)
     m = torch.where(torch.isfinite(m), m, torch.zeros_like(m))
     e = torch.exp(work - m)
     return e / e.sum(dim=dim, keepdim=True)
-''', ("type",)),
-        "a numpy array of the input's dtype (the wrong library)": ('''
+""",
+            ("type",),
+        ),
+        "a numpy array of the input's dtype (the wrong library)": (
+            """
 def stable_softmax(x, dim=-1):
     import numpy as np
     a = x.double().numpy()
     e = np.exp(a - a.max(axis=dim, keepdims=True))
     return (e / e.sum(axis=dim, keepdims=True)).astype(str(x.dtype).replace("torch.", ""))
-''', ("type",)),
+""",
+            ("type",),
+        ),
         # the speed protocol also refuses a timed call that modifies its input (docs/speed.md)
-        "mutates its input": ('''
+        "mutates its input": (
+            """
 def stable_softmax(x, dim=-1):
     x.sub_(x.amax(dim=dim, keepdim=True))
     x.exp_()
     return x / x.sum(dim=dim, keepdim=True)
-''', ("mutation",)),
+""",
+            ("mutation",),
+        ),
     },
     "logsumexp": {
-        "computed and returned in float64": ('''
+        "computed and returned in float64": (
+            """
 def logsumexp(x, dim=-1):
     y = x.double()
     m = torch.nan_to_num(y.amax(dim=dim, keepdim=True), neginf=0.0)
     return (m + (y - m).exp().sum(dim=dim, keepdim=True).log()).squeeze(dim)
-''', ("type",)),
-        "a Python float for a 1-D input": ('''
+""",
+            ("type",),
+        ),
+        "a Python float for a 1-D input": (
+            """
 def logsumexp(x, dim=-1):
     m = x.amax(dim=dim, keepdim=True)
     m = torch.where(torch.isfinite(m), m, torch.zeros_like(m))
     out = (m + torch.log(torch.exp(x - m).sum(dim=dim, keepdim=True))).squeeze(dim)
     return out.item() if out.dim() == 0 else out
-''', ("type",)),
-        "no guard for a slice of all -inf (nan there)": ('''
+""",
+            ("type",),
+        ),
+        "no guard for a slice of all -inf (nan there)": (
+            """
 def logsumexp(x, dim=-1):
     m = x.amax(dim=dim, keepdim=True)
     return (m + torch.log(torch.exp(x - m).sum(dim=dim, keepdim=True))).squeeze(dim)
-''', ("edge",)),
+""",
+            ("edge",),
+        ),
     },
     "log_softmax": {
-        "float64 inside, not cast back": ('''
+        "float64 inside, not cast back": (
+            """
 def log_softmax(x, dim=-1):
     y = x.to(torch.float64)
     m = torch.nan_to_num(y.amax(dim=dim, keepdim=True), neginf=0.0)
     shifted = y - m
     return shifted - shifted.exp().sum(dim=dim, keepdim=True).log()
-''', ("type",)),
-        "default dim=0": ('''
+""",
+            ("type",),
+        ),
+        "default dim=0": (
+            """
 def log_softmax(x, dim=0):
     m = x.amax(dim=dim, keepdim=True)
     m = torch.where(torch.isfinite(m), m, torch.zeros_like(m))
     shifted = x - m
     return shifted - torch.log(torch.exp(shifted).sum(dim=dim, keepdim=True))
-''', ("edge",)),
-        "subtracts the log-sum in place": ('''
+""",
+            ("edge",),
+        ),
+        "subtracts the log-sum in place": (
+            """
 def log_softmax(x, dim=-1):
     m = x.amax(dim=dim, keepdim=True)
     m = torch.where(torch.isfinite(m), m, torch.zeros_like(m))
     lse = m + torch.log(torch.exp(x - m).sum(dim=dim, keepdim=True))
     return x.sub_(lse)
-''', ("mutation",)),
+""",
+            ("mutation",),
+        ),
     },
     "clip_grad_norm": {
-        "returns a list [clipped, total]": ('''
+        "returns a list [clipped, total]": (
+            """
 def clip_grad_norm(grads, max_norm):
     total = float(torch.sqrt(sum((g.double() ** 2).sum() for g in grads)))
     scale = max_norm / total if total > max_norm else 1.0
     return [[g * scale for g in grads], total]
-''', ("type",)),
-        "the clipped gradients as a tuple, the norm as a (1,) tensor": ('''
+""",
+            ("type",),
+        ),
+        "the clipped gradients as a tuple, the norm as a (1,) tensor": (
+            """
 def clip_grad_norm(grads, max_norm):
     total = torch.sqrt(sum((g.double() ** 2).sum() for g in grads)).reshape(1)
     scale = max_norm / float(total) if float(total) > max_norm else 1.0
     return tuple(g * scale for g in grads), total
-''', ("type",)),
-        "float64 clipped tensors for float32 gradients": ('''
+""",
+            ("type",),
+        ),
+        "float64 clipped tensors for float32 gradients": (
+            """
 def clip_grad_norm(grads, max_norm):
     g64 = [g.to(torch.float64) for g in grads]
     total = torch.sqrt(sum((g ** 2).sum() for g in g64))
     coef = torch.clamp(max_norm / torch.clamp(total, min=1e-300), max=1.0)
     return [g * coef for g in g64], total
-''', ("type",)),
-        "modifies the inputs in place": ('''
+""",
+            ("type",),
+        ),
+        "modifies the inputs in place": (
+            """
 def clip_grad_norm(grads, max_norm):
     total = float(torch.sqrt(sum((g.double() ** 2).sum() for g in grads)))
     if total > max_norm:
         for g in grads:
             g.mul_(max_norm / total)
     return list(grads), total
-''', ("mutation",)),
+""",
+            ("mutation",),
+        ),
     },
 }
 

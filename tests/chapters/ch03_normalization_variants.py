@@ -12,6 +12,7 @@ forward costs only the forward's points, CORRECT's forwards cache the raw inputs
 wrong forward below keeps that cache (its mistake is in ``out`` or in the running
 statistics), which is what "a wrong forward whose cache is still right" means.
 """
+
 from tests.chapters.harness import module
 
 CHAPTER = "ch03_normalization"
@@ -20,14 +21,14 @@ MIN_WRONG = 2  # kept few: each one is a full grading, ~2.7 s of CPU
 HEADER = "import math\nimport torch\n"
 
 CORRECT = {
-    "layernorm_forward": '''
+    "layernorm_forward": """
 def layernorm_forward(x, gamma, beta, eps=1e-5):
     mu = x.mean(dim=-1, keepdim=True)
     var = ((x - mu) ** 2).mean(dim=-1, keepdim=True)
     out = (x - mu) / torch.sqrt(var + eps) * gamma + beta
     return out, (x, gamma, eps)
-''',
-    "layernorm_backward": '''
+""",
+    "layernorm_backward": """
 def layernorm_backward(dout, cache):
     x, gamma, eps = cache
     d = x.shape[-1]
@@ -38,8 +39,8 @@ def layernorm_backward(dout, cache):
     dxhat = dout * gamma
     dx = rstd * (dxhat - dxhat.mean(dim=-1, keepdim=True) - xhat * (dxhat * xhat).mean(dim=-1, keepdim=True))
     return dx, (dout * xhat).reshape(-1, d).sum(dim=0), dout.reshape(-1, d).sum(dim=0)
-''',
-    "batchnorm_forward": '''
+""",
+    "batchnorm_forward": """
 def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
     if training:
         n = x.shape[0]
@@ -54,8 +55,8 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momen
         new_mean, new_var = running_mean.clone(), running_var.clone()
     out = (x - mu) / torch.sqrt(var + eps) * gamma + beta
     return out, (x, gamma, eps), new_mean, new_var
-''',
-    "batchnorm_backward": '''
+""",
+    "batchnorm_backward": """
 def batchnorm_backward(dout, cache):
     x, gamma, eps = cache
     mu = x.mean(dim=0)
@@ -65,18 +66,18 @@ def batchnorm_backward(dout, cache):
     dxhat = dout * gamma
     dx = rstd * (dxhat - dxhat.mean(dim=0) - xhat * (dxhat * xhat).mean(dim=0))
     return dx, (dout * xhat).sum(dim=0), dout.sum(dim=0)
-''',
+""",
 }
 
 
-_LN_FWD = '''
+_LN_FWD = """
 def layernorm_forward(x, gamma, beta, eps=1e-5):
     mu = x.mean(dim=-1, keepdim=True)
 {body}
     return out, (x, gamma, eps)
-'''
+"""
 
-_LN_BWD = '''
+_LN_BWD = """
 def layernorm_backward(dout, cache):
     x, gamma, eps = cache
     d = x.shape[-1]
@@ -86,9 +87,9 @@ def layernorm_backward(dout, cache):
     xhat = (x - mu) * rstd
     dxhat = dout * gamma
 {body}
-'''
+"""
 
-_BN_BWD = '''
+_BN_BWD = """
 def batchnorm_backward(dout, cache):
     x, gamma, eps = cache
     n = x.shape[0]
@@ -98,9 +99,9 @@ def batchnorm_backward(dout, cache):
     xhat = (x - mu) * rstd
     dxhat = dout * gamma
 {body}
-'''
+"""
 
-_BN_FWD_TRAIN = '''
+_BN_FWD_TRAIN = """
 def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
     n = x.shape[0]
     if training and n < 2:
@@ -110,7 +111,7 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momen
 {body}
     out = (x - mu) / torch.sqrt(var + eps) * gamma + beta
     return out, (x, gamma, eps), new_mean, new_var
-'''
+"""
 
 
 def _ind(src: str) -> str:
@@ -119,72 +120,98 @@ def _ind(src: str) -> str:
 
 WRONG = {
     "layernorm_forward": {
-        "unbiased variance (torch.var default)": _LN_FWD.format(body=_ind('''
+        "unbiased variance (torch.var default)": _LN_FWD.format(
+            body=_ind("""
 var = x.var(dim=-1, keepdim=True)
-out = (x - mu) / torch.sqrt(var + eps) * gamma + beta''')),
-        "eps outside the square root": _LN_FWD.format(body=_ind('''
+out = (x - mu) / torch.sqrt(var + eps) * gamma + beta""")
+        ),
+        "eps outside the square root": _LN_FWD.format(
+            body=_ind("""
 var = ((x - mu) ** 2).mean(dim=-1, keepdim=True)
-out = (x - mu) / (torch.sqrt(var) + eps) * gamma + beta''')),
+out = (x - mu) / (torch.sqrt(var) + eps) * gamma + beta""")
+        ),
     },
     "layernorm_backward": {
-        "missing the mean(dxhat) term": _LN_BWD.format(body=_ind('''
+        "missing the mean(dxhat) term": _LN_BWD.format(
+            body=_ind("""
 dx = rstd * (dxhat - xhat * (dxhat * xhat).mean(dim=-1, keepdim=True))
-return dx, (dout * xhat).reshape(-1, d).sum(dim=0), dout.reshape(-1, d).sum(dim=0)''')),
-        "missing the xhat * mean(dxhat * xhat) term": _LN_BWD.format(body=_ind('''
+return dx, (dout * xhat).reshape(-1, d).sum(dim=0), dout.reshape(-1, d).sum(dim=0)""")
+        ),
+        "missing the xhat * mean(dxhat * xhat) term": _LN_BWD.format(
+            body=_ind("""
 dx = rstd * (dxhat - dxhat.mean(dim=-1, keepdim=True))
-return dx, (dout * xhat).reshape(-1, d).sum(dim=0), dout.reshape(-1, d).sum(dim=0)''')),
-        "dgamma and dbeta summed over axis 0 only": _LN_BWD.format(body=_ind('''
+return dx, (dout * xhat).reshape(-1, d).sum(dim=0), dout.reshape(-1, d).sum(dim=0)""")
+        ),
+        "dgamma and dbeta summed over axis 0 only": _LN_BWD.format(
+            body=_ind("""
 dx = rstd * (dxhat - dxhat.mean(dim=-1, keepdim=True) - xhat * (dxhat * xhat).mean(dim=-1, keepdim=True))
-return dx, (dout * xhat).sum(dim=0), dout.sum(dim=0)''')),
-        "modifies dout in place": _LN_BWD.format(body=_ind('''
+return dx, (dout * xhat).sum(dim=0), dout.sum(dim=0)""")
+        ),
+        "modifies dout in place": _LN_BWD.format(
+            body=_ind("""
 dbeta = dout.reshape(-1, d).sum(dim=0)
 dgamma = (dout * xhat).reshape(-1, d).sum(dim=0)
 dxhat = dout.mul_(gamma)
 dx = rstd * (dxhat - dxhat.mean(dim=-1, keepdim=True) - xhat * (dxhat * xhat).mean(dim=-1, keepdim=True))
-return dx, dgamma, dbeta''')),
+return dx, dgamma, dbeta""")
+        ),
     },
     "batchnorm_forward": {
-        "biased variance in the running update": _BN_FWD_TRAIN.format(body=_ind('''
+        "biased variance in the running update": _BN_FWD_TRAIN.format(
+            body=_ind("""
 if training:
     mu, var = bmu, bvar
     new_mean = (1 - momentum) * running_mean + momentum * bmu
     new_var = (1 - momentum) * running_var + momentum * bvar
 else:
     mu, var = running_mean, running_var
-    new_mean, new_var = running_mean.clone(), running_var.clone()''')),
-        "evaluation mode uses the batch statistics": _BN_FWD_TRAIN.format(body=_ind('''
+    new_mean, new_var = running_mean.clone(), running_var.clone()""")
+        ),
+        "evaluation mode uses the batch statistics": _BN_FWD_TRAIN.format(
+            body=_ind("""
 mu, var = bmu, bvar
 if training:
     new_mean = (1 - momentum) * running_mean + momentum * bmu
     new_var = (1 - momentum) * running_var + momentum * bvar * n / (n - 1)
 else:
-    new_mean, new_var = running_mean.clone(), running_var.clone()''')),
-        "updates running_mean and running_var in place": _BN_FWD_TRAIN.format(body=_ind('''
+    new_mean, new_var = running_mean.clone(), running_var.clone()""")
+        ),
+        "updates running_mean and running_var in place": _BN_FWD_TRAIN.format(
+            body=_ind("""
 if training:
     mu, var = bmu, bvar
     running_mean.mul_(1 - momentum).add_(momentum * bmu)
     running_var.mul_(1 - momentum).add_(momentum * bvar * n / (n - 1))
 else:
     mu, var = running_mean, running_var
-new_mean, new_var = running_mean, running_var''')),
+new_mean, new_var = running_mean, running_var""")
+        ),
     },
     "batchnorm_backward": {
-        "ignores the dependence of the batch mean and variance on x": _BN_BWD.format(body=_ind('''
-return dxhat * rstd, (dout * xhat).sum(dim=0), dout.sum(dim=0)''')),
-        "missing the xhat * mean(dxhat * xhat) term": _BN_BWD.format(body=_ind('''
+        "ignores the dependence of the batch mean and variance on x": _BN_BWD.format(
+            body=_ind("""
+return dxhat * rstd, (dout * xhat).sum(dim=0), dout.sum(dim=0)""")
+        ),
+        "missing the xhat * mean(dxhat * xhat) term": _BN_BWD.format(
+            body=_ind("""
 dx = rstd * (dxhat - dxhat.mean(dim=0))
-return dx, (dout * xhat).sum(dim=0), dout.sum(dim=0)''')),
-        "dgamma without xhat": _BN_BWD.format(body=_ind('''
+return dx, (dout * xhat).sum(dim=0), dout.sum(dim=0)""")
+        ),
+        "dgamma without xhat": _BN_BWD.format(
+            body=_ind("""
 dx = rstd * (dxhat - dxhat.mean(dim=0) - xhat * (dxhat * xhat).mean(dim=0))
-return dx, (dout * gamma).sum(dim=0), dout.sum(dim=0)''')),
+return dx, (dout * gamma).sum(dim=0), dout.sum(dim=0)""")
+        ),
     },
 }
 
 
 ALTERNATIVES = {
     # The textbook graph: every intermediate of the forward in the cache, backprop node by node.
-    "textbook step-by-step graph": module(HEADER, CORRECT,
-        layernorm_forward='''
+    "textbook step-by-step graph": module(
+        HEADER,
+        CORRECT,
+        layernorm_forward="""
 def layernorm_forward(x, gamma, beta, eps=1e-5):
     d = x.shape[-1]
     mu = x.sum(dim=-1, keepdim=True) / d
@@ -196,8 +223,8 @@ def layernorm_forward(x, gamma, beta, eps=1e-5):
     xhat = xmu * ivar
     out = gamma * xhat + beta
     return out, (xhat, gamma, xmu, ivar, sqrtvar, var, eps)
-''',
-        layernorm_backward='''
+""",
+        layernorm_backward="""
 def layernorm_backward(dout, cache):
     xhat, gamma, xmu, ivar, sqrtvar, var, eps = cache
     d = xhat.shape[-1]
@@ -214,8 +241,8 @@ def layernorm_backward(dout, cache):
     dmu = -dx1.sum(dim=-1, keepdim=True)
     dx2 = torch.ones_like(xmu) / d * dmu
     return dx1 + dx2, dgamma, dbeta
-''',
-        batchnorm_forward='''
+""",
+        batchnorm_forward="""
 def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
     n = x.shape[0]
     if not training:
@@ -233,8 +260,8 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momen
     rm = running_mean * (1 - momentum) + mu * momentum
     rv = running_var * (1 - momentum) + (xmu ** 2).sum(dim=0) / (n - 1) * momentum
     return out, (xhat, gamma, xmu, ivar, sqrtvar, var, eps), rm, rv
-''',
-        batchnorm_backward='''
+""",
+        batchnorm_backward="""
 def batchnorm_backward(dout, cache):
     xhat, gamma, xmu, ivar, sqrtvar, var, eps = cache
     n = dout.shape[0]
@@ -249,18 +276,21 @@ def batchnorm_backward(dout, cache):
     dx1 = dxmu1 + dxmu2
     dmu = -dx1.sum(dim=0)
     return dx1 + dmu / n, dgamma, dbeta
-'''),
+""",
+    ),
     # Everything in float64 inside, cast back to the input's dtype; a dict cache.
-    "float64 internally, cast back": module(HEADER, CORRECT,
-        layernorm_forward='''
+    "float64 internally, cast back": module(
+        HEADER,
+        CORRECT,
+        layernorm_forward="""
 def layernorm_forward(x, gamma, beta, eps=1e-5):
     x64 = x.to(torch.float64)
     var, mu = torch.var_mean(x64, dim=-1, keepdim=True, correction=0)
     xhat = (x64 - mu) / torch.sqrt(var + eps)
     out = xhat * gamma.to(torch.float64) + beta.to(torch.float64)
     return out.to(x.dtype), {"xhat": xhat, "inv_std": 1 / torch.sqrt(var + eps), "gamma": gamma, "dtype": x.dtype}
-''',
-        layernorm_backward='''
+""",
+        layernorm_backward="""
 def layernorm_backward(dout, cache):
     xhat, inv_std, gamma = cache["xhat"], cache["inv_std"], cache["gamma"].to(torch.float64)
     d = xhat.shape[-1]
@@ -270,8 +300,8 @@ def layernorm_backward(dout, cache):
     flat = lambda t: t.reshape(-1, d)
     dt = cache["dtype"]
     return dx.to(dt), flat(g * xhat).sum(dim=0).to(dt), flat(g).sum(dim=0).to(dt)
-''',
-        batchnorm_forward='''
+""",
+        batchnorm_forward="""
 def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
     dt = x.dtype
     x64 = x.double()
@@ -290,8 +320,8 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momen
     xhat = (x64 - mu) * inv
     out = torch.addcmul(beta.double(), xhat, gamma.double())
     return out.to(dt), {"xhat": xhat, "inv": inv, "gamma": gamma.double(), "dtype": dt}, rm.to(dt), rv.to(dt)
-''',
-        batchnorm_backward='''
+""",
+        batchnorm_backward="""
 def batchnorm_backward(dout, cache):
     xhat, inv, gamma, dt = cache["xhat"], cache["inv"], cache["gamma"], cache["dtype"]
     g = dout.double()
@@ -299,7 +329,8 @@ def batchnorm_backward(dout, cache):
     dxhat = g * gamma
     dx = inv / n * (n * dxhat - dxhat.sum(dim=0) - xhat * (dxhat * xhat).sum(dim=0))
     return dx.to(dt), (g * xhat).sum(dim=0).to(dt), g.sum(dim=0).to(dt)
-'''),
+""",
+    ),
 }
 
 
@@ -311,16 +342,20 @@ def batchnorm_backward(dout, cache):
 REPRESENTATION = {
     "layernorm_forward": {
         # float64 out for float32 input: the values are right (rounded to float32 for comparing)
-        "computes and returns float64 for float32 input": ('''
+        "computes and returns float64 for float32 input": (
+            """
 def layernorm_forward(x, gamma, beta, eps=1e-5):
     x64 = x.double()
     centred = x64 - x64.mean(dim=-1, keepdim=True)
     rstd = torch.rsqrt((centred * centred).mean(dim=-1, keepdim=True) + eps)
     return centred * rstd * gamma.double() + beta.double(), (x, gamma, eps)
-''', ("type",)),
+""",
+            ("type",),
+        ),
     },
     "layernorm_backward": {
-        "float64 gradients for float32 input": ('''
+        "float64 gradients for float32 input": (
+            """
 def layernorm_backward(dout, cache):
     x, gamma, eps = cache
     x, g, d64 = x.double(), gamma.double(), dout.double()
@@ -332,10 +367,13 @@ def layernorm_backward(dout, cache):
     dx = rstd / n * (n * dxhat - dxhat.sum(dim=-1, keepdim=True) - xhat * (dxhat * xhat).sum(dim=-1, keepdim=True))
     rows = lambda t: t.reshape(-1, n).sum(dim=0)
     return dx, rows(d64 * xhat), rows(d64)
-''', ("type",)),
+""",
+            ("type",),
+        ),
         # sum(dim=()) reduces over every axis in torch: a 1-D x (no leading axes) gets scalar
         # dgamma and dbeta; every input with leading axes is right
-        "sums over dim=tuple(range(ndim - 1)), which is () for a 1-D x": ('''
+        "sums over dim=tuple(range(ndim - 1)), which is () for a 1-D x": (
+            """
 def layernorm_backward(dout, cache):
     x, gamma, eps = cache
     lead = tuple(range(x.dim() - 1))
@@ -346,12 +384,15 @@ def layernorm_backward(dout, cache):
     dxhat = dout * gamma
     dx = rstd * (dxhat - dxhat.mean(dim=-1, keepdim=True) - xhat * (dxhat * xhat).mean(dim=-1, keepdim=True))
     return dx, (dout * xhat).sum(dim=lead), dout.sum(dim=lead)
-''', ("edge",)),
+""",
+            ("edge",),
+        ),
     },
     "batchnorm_forward": {
         # the issue's table: no ValueError for N = 1 in training (N - 1 clamped to 1), every
         # other case right: only the edge test, never the rule point
-        "does not raise for one row in training": ('''
+        "does not raise for one row in training": (
+            """
 def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
     if training:
         var, mu = torch.var_mean(x, dim=0, correction=0)
@@ -363,8 +404,11 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momen
         running_mean, running_var = running_mean.clone(), running_var.clone()
     out = torch.addcmul(beta, (x - mu) * torch.rsqrt(var + eps), gamma)
     return out, (x, gamma, eps), running_mean, running_var
-''', ("edge",)),
-        "raises ValueError for one row in evaluation mode too": ('''
+""",
+            ("edge",),
+        ),
+        "raises ValueError for one row in evaluation mode too": (
+            """
 def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
     n = x.shape[0]
     if n < 2:
@@ -379,8 +423,11 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momen
         stats = (running_mean.clone(), running_var.clone())
     out = gamma * (x - mu) / torch.sqrt(var + eps) + beta
     return (out, (x, gamma, eps)) + stats
-''', ("edge",)),
-        "float64 running statistics for float32 input": ('''
+""",
+            ("edge",),
+        ),
+        "float64 running statistics for float32 input": (
+            """
 def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momentum=0.1, eps=1e-5):
     n = x.shape[0]
     if training and n < 2:
@@ -397,10 +444,13 @@ def batchnorm_forward(x, gamma, beta, running_mean, running_var, training, momen
         new_mean, new_var = running_mean.double(), running_var.double()
     out = (x - mu) / torch.sqrt(var + eps) * gamma + beta
     return out, (x, gamma, eps), new_mean, new_var
-''', ("type",)),
+""",
+            ("type",),
+        ),
     },
     "batchnorm_backward": {
-        "computes in float64 and does not cast back": ('''
+        "computes in float64 and does not cast back": (
+            """
 def batchnorm_backward(dout, cache):
     x, gamma, eps = cache
     x, g, d64 = x.double(), gamma.double(), dout.double()
@@ -411,14 +461,16 @@ def batchnorm_backward(dout, cache):
     dxhat = d64 * g
     dx = (dxhat - dxhat.mean(dim=0) - xhat * (dxhat * xhat).mean(dim=0)) * rstd
     return dx, (d64 * xhat).sum(dim=0), d64.sum(dim=0)
-''', ("type",)),
+""",
+            ("type",),
+        ),
     },
 }
 
 
 # Every function returns lists (the cache a list too) and reduces with einsum: the statement
 # accepts a list of the same length for a tuple, so this keeps full marks (no type slip).
-ALTERNATIVES["lists for tuples, einsum reductions"] = '''
+ALTERNATIVES["lists for tuples, einsum reductions"] = """
 import torch
 
 
@@ -460,7 +512,7 @@ def batchnorm_backward(dout, cache):
     dxhat = dout * gamma
     dx = rstd / n * (n * dxhat - torch.einsum("nd->d", dxhat) - xhat * torch.einsum("nd,nd->d", dxhat, xhat))
     return [dx, torch.einsum("nd,nd->d", dout, xhat), torch.einsum("nd->d", dout)]
-'''
+"""
 
 
 # karpathy/llm.c style (dev/cpu/layernorm.py): the module's own classes with forward and

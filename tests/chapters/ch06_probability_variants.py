@@ -11,6 +11,7 @@ a missed edge case (a ValueError) or a modified input: each loses exactly what i
 before the fair-grading policy (issue 10): the ValueError test is now an edge test, so it
 costs that test and keeps the rule and speed points.
 """
+
 from tests.chapters.harness import module
 
 CHAPTER = "ch06_probability"
@@ -19,7 +20,7 @@ MIN_WRONG = 3  # wrong implementations every function needs
 HEADER = "import math\nimport numpy as np\n"
 
 CORRECT = {
-    "bayes_update": '''
+    "bayes_update": """
 def bayes_update(prior, sensitivity, false_positive_rate):
     for v in (prior, sensitivity, false_positive_rate):
         a = np.asarray(v)
@@ -30,8 +31,8 @@ def bayes_update(prior, sensitivity, false_positive_rate):
     if np.any(np.asarray(den) == 0):
         raise ValueError("P(+) is 0")
     return num / den
-''',
-    "sequential_bayes": '''
+""",
+    "sequential_bayes": """
 def sequential_bayes(prior, sensitivity, false_positive_rate, n_positive):
     if n_positive < 0:
         raise ValueError("n_positive must be >= 0")
@@ -44,8 +45,8 @@ def sequential_bayes(prior, sensitivity, false_positive_rate, n_positive):
         p = s * p / den
         out.append(p)
     return np.array(out, dtype=np.float64)
-''',
-    "mc_integrate": '''
+""",
+    "mc_integrate": """
 def mc_integrate(f, low, high, n_samples, rng):
     if n_samples < 2:
         raise ValueError("need at least 2 samples")
@@ -53,8 +54,8 @@ def mc_integrate(f, low, high, n_samples, rng):
     g = f(u)
     width = high - low
     return width * np.mean(g), width * np.std(g, ddof=1) / np.sqrt(n_samples)
-''',
-    "backdoor_adjustment": '''
+""",
+    "backdoor_adjustment": """
 def backdoor_adjustment(table):
     treatments = sorted({t for t, _ in table}, key=repr)
     strata = sorted({z for _, z in table}, key=repr)
@@ -65,16 +66,16 @@ def backdoor_adjustment(table):
     grand = sum(n for _, n in table.values())
     p_z = {z: sum(table[(t, z)][1] for t in treatments) / grand for z in strata}
     return {t: sum(table[(t, z)][0] / table[(t, z)][1] * p_z[z] for z in strata) for t in treatments}
-''',
+""",
 }
 
 
-_BAYES_CHECKS = '''
+_BAYES_CHECKS = """
     for v in (prior, sensitivity, false_positive_rate):
         a = np.asarray(v)
         if np.any(np.isnan(a)) or np.any(a < 0) or np.any(a > 1):
             raise ValueError("probabilities must lie in [0, 1]")
-'''
+"""
 
 
 def _bayes(body: str) -> str:
@@ -82,7 +83,7 @@ def _bayes(body: str) -> str:
 
 
 def _seq(step: str, ret: str = "np.array(out, dtype=np.float64)", start: str = "[]") -> str:
-    return f'''
+    return f"""
 def sequential_bayes(prior, sensitivity, false_positive_rate, n_positive):
     if n_positive < 0:
         raise ValueError("n_positive must be >= 0")
@@ -93,14 +94,14 @@ def sequential_bayes(prior, sensitivity, false_positive_rate, n_positive):
 {step}
         out.append(p)
     return {ret}
-'''
+"""
 
 
 _NEXT = "        p = s * p / (s * p + f * (1 - p))"
 
 
 def _mc(sample: str, estimate: str, se: str) -> str:
-    return f'''
+    return f"""
 def mc_integrate(f, low, high, n_samples, rng):
     if n_samples < 2:
         raise ValueError("need at least 2 samples")
@@ -109,7 +110,7 @@ def mc_integrate(f, low, high, n_samples, rng):
     u = {sample}
     g = f(u)
     return {estimate}, {se}
-'''
+"""
 
 
 _MC_EST = "width * np.mean(g)"
@@ -117,7 +118,7 @@ _MC_SE = "width * np.std(g, ddof=1) / np.sqrt(n)"
 
 
 def _backdoor(weights: str) -> str:
-    return f'''
+    return f"""
 def backdoor_adjustment(table):
     treatments = list(dict.fromkeys(t for t, _ in table))
     strata = list(dict.fromkeys(z for _, z in table))
@@ -129,7 +130,7 @@ def backdoor_adjustment(table):
     N = np.array([[table[(t, z)][1] for z in strata] for t in treatments], dtype=float)
     W = {weights}
     return {{t: float(v) for t, v in zip(treatments, ((S / N) * W).sum(axis=1))}}
-'''
+"""
 
 
 WRONG = {
@@ -137,28 +138,32 @@ WRONG = {
         "returns s*p without normalising": _bayes("    return sensitivity * prior * 1.0\n"),
         "uses (1 - sensitivity) for the false-positive term": _bayes(
             "    num = sensitivity * prior\n    den = num + (1 - sensitivity) * (1 - prior)\n"
-            "    if np.any(np.asarray(den) == 0):\n        raise ValueError('P(+) is 0')\n    return num / den\n"),
+            "    if np.any(np.asarray(den) == 0):\n        raise ValueError('P(+) is 0')\n    return num / den\n"
+        ),
         "swaps prior and 1 - prior": _bayes(
             "    num = sensitivity * (1 - prior)\n    den = num + false_positive_rate * prior\n"
-            "    if np.any(np.asarray(den) == 0):\n        raise ValueError('P(+) is 0')\n    return num / den\n"),
+            "    if np.any(np.asarray(den) == 0):\n        raise ValueError('P(+) is 0')\n    return num / den\n"
+        ),
         "returns P(+|D) (the sensitivity)": _bayes("    return sensitivity * (prior * 0 + 1.0)\n"),
         "always float64 (np.asarray(..., float))": _bayes(
             "    p, s, f = (np.asarray(v, dtype=np.float64) for v in (prior, sensitivity, false_positive_rate))\n"
             "    den = s * p + f * (1 - p)\n    if np.any(den == 0):\n        raise ValueError('P(+) is 0')\n"
-            "    out = s * p / den\n    return float(out) if out.ndim == 0 else out\n"),
+            "    out = s * p / den\n    return float(out) if out.ndim == 0 else out\n"
+        ),
         "nan instead of ValueError when P(+) = 0": _bayes(
             "    num = np.asarray(sensitivity * prior, dtype=float)\n"
             "    den = num + false_positive_rate * (1 - np.asarray(prior, dtype=float))\n"
             "    with np.errstate(all='ignore'):\n        out = num / den\n"
-            "    return float(out) if out.ndim == 0 else out.astype(np.result_type(prior, sensitivity, false_positive_rate, 1.0))\n"),
-        "no range check": '''
+            "    return float(out) if out.ndim == 0 else out.astype(np.result_type(prior, sensitivity, false_positive_rate, 1.0))\n"
+        ),
+        "no range check": """
 def bayes_update(prior, sensitivity, false_positive_rate):
     num = sensitivity * prior
     den = num + false_positive_rate * (1 - prior)
     if np.any(np.asarray(den) == 0):
         raise ValueError("P(+) is 0")
     return num / den
-''',
+""",
     },
     "sequential_bayes": {
         "never updates the prior": _seq("        q = s * p0 / (s * p0 + f * (1 - p0))\n        p = q"),
@@ -172,8 +177,10 @@ def bayes_update(prior, sensitivity, false_positive_rate):
         "standard normal samples": _mc("rng.standard_normal(n)", _MC_EST, _MC_SE),
         "SE = std / n": _mc("rng.uniform(low, high, size=n)", _MC_EST, "width * np.std(g, ddof=1) / n"),
         "SE misses (high - low)": _mc("rng.uniform(low, high, size=n)", _MC_EST, "np.std(g, ddof=1) / np.sqrt(n)"),
-        "SE = variance / sqrt(n)": _mc("rng.uniform(low, high, size=n)", _MC_EST, "width * np.var(g, ddof=1) / np.sqrt(n)"),
-        "ignores rng (fixed global seed)": '''
+        "SE = variance / sqrt(n)": _mc(
+            "rng.uniform(low, high, size=n)", _MC_EST, "width * np.var(g, ddof=1) / np.sqrt(n)"
+        ),
+        "ignores rng (fixed global seed)": """
 def mc_integrate(f, low, high, n_samples, rng):
     if n_samples < 2:
         raise ValueError("need at least 2 samples")
@@ -181,13 +188,13 @@ def mc_integrate(f, low, high, n_samples, rng):
     g = f(u)
     width = high - low
     return width * np.mean(g), width * np.std(g, ddof=1) / np.sqrt(n_samples)
-''',
+""",
     },
     "backdoor_adjustment": {
         "naive rate (no adjustment)": _backdoor("N / N.sum(axis=1, keepdims=True)"),
         "P(z) from the successes": _backdoor("(S.sum(axis=0) / S.sum())[None, :]"),
         "unweighted mean over strata": _backdoor("np.full(N.shape, 1.0 / N.shape[1])"),
-        "skips missing cells instead of raising": '''
+        "skips missing cells instead of raising": """
 def backdoor_adjustment(table):
     treatments = list(dict.fromkeys(t for t, _ in table))
     strata = list(dict.fromkeys(z for _, z in table))
@@ -195,13 +202,15 @@ def backdoor_adjustment(table):
     p_z = {z: sum(table[(t, z)][1] for t in treatments if (t, z) in table) / grand for z in strata}
     return {t: sum(table[(t, z)][0] / table[(t, z)][1] * p_z[z] for z in strata
                    if (t, z) in table and table[(t, z)][1] > 0) for t in treatments}
-''',
+""",
     },
 }
 
 ALTERNATIVES = {
-    "odds form, closed-form sequence, ddof 0, float64 sums": module(HEADER, CORRECT,
-        bayes_update='''
+    "odds form, closed-form sequence, ddof 0, float64 sums": module(
+        HEADER,
+        CORRECT,
+        bayes_update="""
 def bayes_update(prior, sensitivity, false_positive_rate):
     args = (prior, sensitivity, false_positive_rate)
     arrays = [np.asarray(a, dtype=np.float64) for a in args]
@@ -220,8 +229,8 @@ def bayes_update(prior, sensitivity, false_positive_rate):
     if not any(isinstance(a, np.ndarray) for a in args):
         return float(post)
     return post.astype(np.result_type(*args, 1.0))
-''',
-        sequential_bayes='''
+""",
+        sequential_bayes="""
 def sequential_bayes(prior, sensitivity, false_positive_rate, n_positive):
     n = int(n_positive)
     if n < 0:
@@ -234,8 +243,8 @@ def sequential_bayes(prior, sensitivity, false_positive_rate, n_positive):
         return np.ones(n)
     log_odds = math.log(p) - math.log1p(-p) + k * (math.log(s) - math.log(f))
     return 1.0 / (1.0 + np.exp(-log_odds))
-''',
-        mc_integrate='''
+""",
+        mc_integrate="""
 def mc_integrate(f, low, high, n_samples, rng):
     n = int(n_samples)
     if n < 2:
@@ -245,8 +254,8 @@ def mc_integrate(f, low, high, n_samples, rng):
     mean = y.sum() / n
     sd = math.sqrt(((y - mean) ** 2).sum() / n)      # ddof = 0
     return float((high - low) * mean), float((high - low) * sd / math.sqrt(n))
-''',
-        backdoor_adjustment='''
+""",
+        backdoor_adjustment="""
 def backdoor_adjustment(table):
     from fractions import Fraction
     treatments = {t for t, _ in table}
@@ -263,9 +272,12 @@ def backdoor_adjustment(table):
             acc += Fraction(s, n) * Fraction(n_z, grand)
         out[t] = float(acc)
     return out
-'''),
-    "complement form, recursion through bayes_update, samples of L*f": module(HEADER, CORRECT,
-        bayes_update='''
+""",
+    ),
+    "complement form, recursion through bayes_update, samples of L*f": module(
+        HEADER,
+        CORRECT,
+        bayes_update="""
 def bayes_update(prior, sensitivity, false_positive_rate):
     vals = (prior, sensitivity, false_positive_rate)
     if any(np.any(~((np.asarray(v) >= 0) & (np.asarray(v) <= 1))) for v in vals):
@@ -276,8 +288,8 @@ def bayes_update(prior, sensitivity, false_positive_rate):
     if np.any(np.asarray(evidence) == 0):
         raise ValueError("P(+) is 0")
     return 1 - false_pos / evidence
-''',
-        sequential_bayes='''
+""",
+        sequential_bayes="""
 def sequential_bayes(prior, sensitivity, false_positive_rate, n_positive):
     if n_positive < 0:
         raise ValueError("n_positive must be >= 0")
@@ -287,8 +299,8 @@ def sequential_bayes(prior, sensitivity, false_positive_rate, n_positive):
         p = bayes_update(p, sensitivity, false_positive_rate)
         out[i] = p
     return out
-''',
-        mc_integrate='''
+""",
+        mc_integrate="""
 def mc_integrate(f, low, high, n_samples, rng):
     if not n_samples >= 2:
         raise ValueError("n_samples must be at least 2")
@@ -296,8 +308,8 @@ def mc_integrate(f, low, high, n_samples, rng):
     values = length * f(rng.uniform(size=n_samples) * length + low)   # samples of L * f(U)
     estimate = values.mean()
     return estimate, math.sqrt(values.var(ddof=1) / n_samples)
-''',
-        backdoor_adjustment='''
+""",
+        backdoor_adjustment="""
 def backdoor_adjustment(table):
     keys = list(table)
     ts = list(dict.fromkeys(k[0] for k in keys))
@@ -310,14 +322,16 @@ def backdoor_adjustment(table):
     p_z = counts[..., 1].sum(axis=0) / counts[..., 1].sum()
     adjusted = np.einsum("tz,z->t", counts[..., 0] / counts[..., 1], p_z)
     return dict(zip(ts, adjusted.tolist()))
-'''),
+""",
+    ),
 }
 
 
 REPRESENTATION = {
     "bayes_update": {
         # the issue's row: the odds form, computed in float64 whatever the inputs' dtype
-        "odds form in float64 (float64 for float32 arrays)": ("""
+        "odds form in float64 (float64 for float32 arrays)": (
+            """
 def bayes_update(prior, sensitivity, false_positive_rate):
     p, s, f = (np.asarray(v, dtype=np.float64) for v in (prior, sensitivity, false_positive_rate))
     for a in (p, s, f):
@@ -330,16 +344,22 @@ def bayes_update(prior, sensitivity, false_positive_rate):
         post = np.where(np.isinf(post_odds), 1.0, post_odds / (1 + post_odds))
     post = np.where((p == 0) | (s == 0), 0.0, post)
     return float(post) if post.ndim == 0 else post
-""", ("type",)),
-        "no check of the range [0, 1]": ("""
+""",
+            ("type",),
+        ),
+        "no check of the range [0, 1]": (
+            """
 def bayes_update(prior, sensitivity, false_positive_rate):
     joint = sensitivity * prior                          # P(+, D)
     evidence = joint + false_positive_rate * (1 - prior) # P(+)
     if np.any(np.asarray(evidence) == 0):
         raise ValueError("P(+) = 0")
     return joint / evidence
-""", ("edge",)),
-        "1 - prior computed in the prior's own memory": ("""
+""",
+            ("edge",),
+        ),
+        "1 - prior computed in the prior's own memory": (
+            """
 def bayes_update(prior, sensitivity, false_positive_rate):
     for v in (prior, sensitivity, false_positive_rate):
         if np.any(np.isnan(v)) or np.any(np.less(v, 0)) or np.any(np.greater(v, 1)):
@@ -353,11 +373,14 @@ def bayes_update(prior, sensitivity, false_positive_rate):
     if np.any(np.asarray(evidence) == 0):
         raise ValueError("P(+) = 0")
     return joint / evidence
-""", ("mutation",)),
+""",
+            ("mutation",),
+        ),
     },
     "sequential_bayes": {
         # the issue's row: the right posteriors in a Python list
-        "returns a Python list": ("""
+        "returns a Python list": (
+            """
 def sequential_bayes(prior, sensitivity, false_positive_rate, n_positive):
     if n_positive < 0:
         raise ValueError("n_positive must be >= 0")
@@ -369,8 +392,11 @@ def sequential_bayes(prior, sensitivity, false_positive_rate, n_positive):
         p = sensitivity * p / evidence
         posteriors.append(p)
     return posteriors
-""", ("type",)),
-        "no ValueError for a negative n_positive": ("""
+""",
+            ("type",),
+        ),
+        "no ValueError for a negative n_positive": (
+            """
 def sequential_bayes(prior, sensitivity, false_positive_rate, n_positive):
     out = np.empty(max(int(n_positive), 0))
     p = float(prior)
@@ -378,44 +404,59 @@ def sequential_bayes(prior, sensitivity, false_positive_rate, n_positive):
         p = sensitivity * p / (sensitivity * p + false_positive_rate * (1 - p))
         out[k] = p
     return out
-""", ("edge",)),
+""",
+            ("edge",),
+        ),
     },
     "mc_integrate": {
         # the issue's row: a list instead of the tuple (numpy floats inside)
-        "returns a list [estimate, standard error]": ("""
+        "returns a list [estimate, standard error]": (
+            """
 def mc_integrate(f, low, high, n_samples, rng):
     if n_samples < 2:
         raise ValueError("n_samples must be at least 2")
     g = f(rng.uniform(low, high, n_samples))
     L = high - low
     return [L * g.mean(), L * g.std(ddof=1) / np.sqrt(n_samples)]
-""", ("type",)),
-        "returns np.array([estimate, standard error])": ("""
+""",
+            ("type",),
+        ),
+        "returns np.array([estimate, standard error])": (
+            """
 def mc_integrate(f, low, high, n_samples, rng):
     if n_samples < 2:
         raise ValueError("n_samples must be at least 2")
     L = high - low
     g = L * f(low + L * rng.random(n_samples))
     return np.array([g.mean(), g.std() / math.sqrt(n_samples)])
-""", ("type",)),
-        "no ValueError for n_samples < 2": ("""
+""",
+            ("type",),
+        ),
+        "no ValueError for n_samples < 2": (
+            """
 def mc_integrate(f, low, high, n_samples, rng):
     x = rng.uniform(low, high, size=n_samples)
     y = f(x)
     width = high - low
     return width * y.mean(), width * y.std() / math.sqrt(n_samples)
-""", ("edge",)),
+""",
+            ("edge",),
+        ),
     },
     "backdoor_adjustment": {
-        "KeyError / ZeroDivisionError instead of ValueError": ("""
+        "KeyError / ZeroDivisionError instead of ValueError": (
+            """
 def backdoor_adjustment(table):
     treatments = {t for t, _ in table}
     strata = {z for _, z in table}
     grand = sum(total for _, total in table.values())
     weight = {z: sum(table[(t, z)][1] for t in treatments) / grand for z in strata}
     return {t: sum(table[(t, z)][0] / table[(t, z)][1] * weight[z] for z in strata) for t in treatments}
-""", ("edge",)),
-        "probabilities as one-element arrays": ("""
+""",
+            ("edge",),
+        ),
+        "probabilities as one-element arrays": (
+            """
 def backdoor_adjustment(table):
     ts = list(dict.fromkeys(t for t, _ in table))
     zs = list(dict.fromkeys(z for _, z in table))
@@ -425,7 +466,9 @@ def backdoor_adjustment(table):
     s = np.array([[table[(t, z)][0] for z in zs] for t in ts], dtype=float)
     p_z = n.sum(axis=0, keepdims=True) / n.sum()
     return {t: (s[i:i + 1] / n[i:i + 1] * p_z).sum(axis=1) for i, t in enumerate(ts)}
-""", ("type",)),
+""",
+            ("type",),
+        ),
     },
 }
 

@@ -11,6 +11,7 @@ what it lists.
 ``dual_derivative`` points (``ALSO`` allows exactly that); every other
 function in CORRECT is self-contained.
 """
+
 from tests.chapters.harness import module
 
 CHAPTER = "ch07_optimization"
@@ -21,7 +22,7 @@ ALSO = {"Dual": ("dual_derivative",)}
 
 HEADER = "import math\nimport numpy as np\n"
 
-_GD = '''
+_GD = """
 def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -30,16 +31,16 @@ def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
     for _ in range(steps):
         beta = beta - lr * (X1.T @ (X1 @ beta - y))
     return beta
-'''
+"""
 
-_PINV = '''
+_PINV = """
 def pinv_regression(X, y):
     X = np.asarray(X, dtype=np.float64)
     X1 = np.column_stack([X, np.ones(X.shape[0])])
     return np.linalg.pinv(X1) @ np.asarray(y, dtype=np.float64)
-'''
+"""
 
-_NUMGRAD = '''
+_NUMGRAD = """
 def numerical_gradient(f, x, h=1e-5):
     xw = np.array(x, dtype=np.float64)
     grad = np.zeros(xw.shape)
@@ -52,9 +53,9 @@ def numerical_gradient(f, x, h=1e-5):
         xw[idx] = old
         grad[idx] = (fp - fm) / (2 * h)
     return grad
-'''
+"""
 
-_DUAL = '''
+_DUAL = """
 class Dual:
     def __init__(self, a, b=0.0):
         self.a = float(a)
@@ -115,13 +116,13 @@ class Dual:
 
     def cos(self):
         return Dual(math.cos(self.a), -math.sin(self.a) * self.b)
-'''
+"""
 
-_DUAL_DERIVATIVE = '''
+_DUAL_DERIVATIVE = """
 def dual_derivative(f, x):
     out = f(Dual(x, 1.0))
     return float(out.b) if isinstance(out, Dual) else 0.0
-'''
+"""
 
 CORRECT = {
     "gd_linear_regression": _GD,
@@ -144,40 +145,47 @@ def _dual(old: str, new: str) -> str:
 
 WRONG = {
     "gd_linear_regression": {
-        "mean gradient (1/n factor)": _edit(_GD, "beta - lr * (X1.T @ (X1 @ beta - y))",
-                                            "beta - lr * (X1.T @ (X1 @ beta - y)) / X1.shape[0]"),
-        "intercept first": _edit(_GD, "np.column_stack([X, np.ones(X.shape[0])])",
-                                 "np.column_stack([np.ones(X.shape[0]), X])"),
-        "gradient sign flipped": _edit(_GD, "beta - lr * (X1.T @ (X1 @ beta - y))",
-                                       "beta - lr * (X1.T @ (y - X1 @ beta))"),
-        "ignores beta0": _edit(_GD, "np.zeros(X1.shape[1]) if beta0 is None else np.array(beta0, dtype=np.float64)",
-                               "np.zeros(X1.shape[1])"),
+        "mean gradient (1/n factor)": _edit(
+            _GD, "beta - lr * (X1.T @ (X1 @ beta - y))", "beta - lr * (X1.T @ (X1 @ beta - y)) / X1.shape[0]"
+        ),
+        "intercept first": _edit(
+            _GD, "np.column_stack([X, np.ones(X.shape[0])])", "np.column_stack([np.ones(X.shape[0]), X])"
+        ),
+        "gradient sign flipped": _edit(
+            _GD, "beta - lr * (X1.T @ (X1 @ beta - y))", "beta - lr * (X1.T @ (y - X1 @ beta))"
+        ),
+        "ignores beta0": _edit(
+            _GD,
+            "np.zeros(X1.shape[1]) if beta0 is None else np.array(beta0, dtype=np.float64)",
+            "np.zeros(X1.shape[1])",
+        ),
         "one step too many": _edit(_GD, "range(steps)", "range(steps + 1)"),
     },
     "pinv_regression": {
-        "intercept first": _edit(_PINV, "np.column_stack([X, np.ones(X.shape[0])])",
-                                 "np.column_stack([np.ones(X.shape[0]), X])"),
-        "no intercept": '''
+        "intercept first": _edit(
+            _PINV, "np.column_stack([X, np.ones(X.shape[0])])", "np.column_stack([np.ones(X.shape[0]), X])"
+        ),
+        "no intercept": """
 def pinv_regression(X, y):
     return np.linalg.pinv(np.asarray(X, dtype=np.float64)) @ np.asarray(y, dtype=np.float64)
-''',
-        "normal equations with inv": '''
+""",
+        "normal equations with inv": """
 def pinv_regression(X, y):
     X = np.asarray(X, dtype=np.float64)
     X1 = np.column_stack([X, np.ones(X.shape[0])])
     return np.linalg.inv(X1.T @ X1) @ X1.T @ np.asarray(y, dtype=np.float64)
-''',
-        "centre the data, intercept = mean(y) - mean(X) @ w (not minimum-norm)": '''
+""",
+        "centre the data, intercept = mean(y) - mean(X) @ w (not minimum-norm)": """
 def pinv_regression(X, y):
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     mx, my = X.mean(axis=0), y.mean()
     w = np.linalg.pinv(X - mx) @ (y - my)
     return np.append(w, my - mx @ w)
-''',
+""",
     },
     "numerical_gradient": {
-        "forward differences": '''
+        "forward differences": """
 def numerical_gradient(f, x, h=1e-5):
     xw = np.array(x, dtype=np.float64)
     grad = np.zeros(xw.shape)
@@ -187,8 +195,8 @@ def numerical_gradient(f, x, h=1e-5):
         xp[idx] += h
         grad[idx] = (f(xp) - f0) / h
     return grad
-''',
-        "only works for 1-D x": '''
+""",
+        "only works for 1-D x": """
 def numerical_gradient(f, x, h=1e-5):
     x = np.array(x, dtype=np.float64)
     grad = np.zeros(x.shape)
@@ -197,13 +205,13 @@ def numerical_gradient(f, x, h=1e-5):
         e[i] = h
         grad[i] = (f(x + e) - f(x - e)) / (2 * h)
     return grad
-''',
-        "step applied to all entries at once": '''
+""",
+        "step applied to all entries at once": """
 def numerical_gradient(f, x, h=1e-5):
     x = np.array(x, dtype=np.float64)
     return np.full(x.shape, (f(x + h) - f(x - h)) / (2 * h))
-''',
-        "perturbs x in place (restores only approximately)": '''
+""",
+        "perturbs x in place (restores only approximately)": """
 def numerical_gradient(f, x, h=1e-5):
     x = np.asarray(x, dtype=np.float64)
     grad = np.zeros(x.shape)
@@ -215,8 +223,8 @@ def numerical_gradient(f, x, h=1e-5):
         x[idx] += h
         grad[idx] = (fp - fm) / (2 * h)
     return grad
-''',
-        "copies x without converting to float64": '''
+""",
+        "copies x without converting to float64": """
 def numerical_gradient(f, x, h=1e-5):
     xw = np.array(x)
     grad = np.zeros(xw.shape)
@@ -227,8 +235,8 @@ def numerical_gradient(f, x, h=1e-5):
         xm[idx] -= h
         grad[idx] = (f(xp) - f(xm)) / (2 * h)
     return grad
-''',
-        "calls f on a flattened copy of x": '''
+""",
+        "calls f on a flattened copy of x": """
 def numerical_gradient(f, x, h=1e-5):
     flat = np.array(x, dtype=np.float64).ravel()
     grad = np.zeros(flat.size)
@@ -239,42 +247,51 @@ def numerical_gradient(f, x, h=1e-5):
         xm[i] -= h
         grad[i] = (f(xp) - f(xm)) / (2 * h)
     return grad.reshape(np.shape(x))
-''',
-        "ignores h": _edit(_NUMGRAD, "def numerical_gradient(f, x, h=1e-5):", "def numerical_gradient(f, x, h=1e-5):\n    h = 1e-5"),
+""",
+        "ignores h": _edit(
+            _NUMGRAD, "def numerical_gradient(f, x, h=1e-5):", "def numerical_gradient(f, x, h=1e-5):\n    h = 1e-5"
+        ),
     },
     "Dual": {
-        "product rule with a b1*b2 term": _dual("self.a * o.b + self.b * o.a)",
-                                                "self.a * o.b + self.b * o.a + self.b * o.b)"),
-        "quotient rule with the wrong sign": _dual("(self.b * o.a - self.a * o.b) / (o.a * o.a)",
-                                                   "(self.b * o.a + self.a * o.b) / (o.a * o.a)"),
-        "__rsub__ in the wrong order": _dual("return Dual(other - self.a, -self.b)",
-                                             "return Dual(self.a - other, self.b)"),
-        "d ** n with derivative n * a**n": _dual("other * self.a ** (other - 1) * self.b",
-                                                 "other * self.a ** other * self.b"),
-        "log derivative 1/b": _dual("return Dual(math.log(self.a), self.b / self.a)",
-                                    "return Dual(math.log(self.a), 1 / self.b)"),
+        "product rule with a b1*b2 term": _dual(
+            "self.a * o.b + self.b * o.a)", "self.a * o.b + self.b * o.a + self.b * o.b)"
+        ),
+        "quotient rule with the wrong sign": _dual(
+            "(self.b * o.a - self.a * o.b) / (o.a * o.a)", "(self.b * o.a + self.a * o.b) / (o.a * o.a)"
+        ),
+        "__rsub__ in the wrong order": _dual(
+            "return Dual(other - self.a, -self.b)", "return Dual(self.a - other, self.b)"
+        ),
+        "d ** n with derivative n * a**n": _dual(
+            "other * self.a ** (other - 1) * self.b", "other * self.a ** other * self.b"
+        ),
+        "log derivative 1/b": _dual(
+            "return Dual(math.log(self.a), self.b / self.a)", "return Dual(math.log(self.a), 1 / self.b)"
+        ),
     },
     "dual_derivative": {
-        "returns the real part": '''
+        "returns the real part": """
 def dual_derivative(f, x):
     return float(f(Dual(x, 1.0)).a)
-''',
-        "central differences instead of duals": '''
+""",
+        "central differences instead of duals": """
 def dual_derivative(f, x):
     h = 1e-6
     return float((f(x + h) - f(x - h)) / (2 * h))
-''',
-        "eps part not seeded (Dual(x))": '''
+""",
+        "eps part not seeded (Dual(x))": """
 def dual_derivative(f, x):
     out = f(Dual(x))
     return float(out.b) if isinstance(out, Dual) else 0.0
-''',
+""",
     },
 }
 
 ALTERNATIVES = {
-    "Gram-matrix GD, lstsq, identity-row steps, Dual with properties": module(HEADER, CORRECT,
-        gd_linear_regression='''
+    "Gram-matrix GD, lstsq, identity-row steps, Dual with properties": module(
+        HEADER,
+        CORRECT,
+        gd_linear_regression="""
 def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
     X1 = np.hstack([np.asarray(X, dtype=float), np.ones((len(X), 1))])
     A = X1.T @ X1
@@ -283,21 +300,21 @@ def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
     for _ in range(steps):
         beta -= lr * (A @ beta - c)
     return beta
-''',
-        pinv_regression='''
+""",
+        pinv_regression="""
 def pinv_regression(X, y):
     X1 = np.hstack([np.asarray(X, dtype=float), np.ones((len(X), 1))])
     beta, *_ = np.linalg.lstsq(X1, np.asarray(y, dtype=float), rcond=None)
     return beta
-''',
-        numerical_gradient='''
+""",
+        numerical_gradient="""
 def numerical_gradient(f, x, h=1e-5):
     x = np.asarray(x, dtype=np.float64)
     flat = x.ravel()
     steps = np.eye(flat.size) * h
     grad = np.array([(f((flat + e).reshape(x.shape)) - f((flat - e).reshape(x.shape))) / (2 * h) for e in steps])
     return grad.reshape(x.shape).astype(np.float64)
-''',
+""",
         Dual='''
 class Dual:
     """a + b eps, stored privately and exposed through read-only properties."""
@@ -368,12 +385,15 @@ class Dual:
     def cos(self):
         return Dual(np.cos(self.a), -np.sin(self.a) * self.b)
 ''',
-        dual_derivative='''
+        dual_derivative="""
 def dual_derivative(f, x):
     return float(getattr(f(Dual(float(x), 1.0)), "b", 0.0))
-'''),
-    "einsum GD, SVD pinv, two copies per entry, Dual via chain rule": module(HEADER, CORRECT,
-        gd_linear_regression='''
+""",
+    ),
+    "einsum GD, SVD pinv, two copies per entry, Dual via chain rule": module(
+        HEADER,
+        CORRECT,
+        gd_linear_regression="""
 def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -385,8 +405,8 @@ def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
         beta = beta - lr * np.einsum("ij,i->j", X1, residual)
         step += 1
     return beta
-''',
-        pinv_regression='''
+""",
+        pinv_regression="""
 def pinv_regression(X, y):
     X = np.asarray(X, dtype=np.float64)
     X1 = np.concatenate([X, np.ones((X.shape[0], 1))], axis=1)
@@ -395,8 +415,8 @@ def pinv_regression(X, y):
     s_inv = np.zeros_like(s)
     s_inv[keep] = 1.0 / s[keep]
     return Vt.T @ (s_inv * (U.T @ np.asarray(y, dtype=np.float64)))
-''',
-        numerical_gradient='''
+""",
+        numerical_gradient="""
 def numerical_gradient(f, x, h=1e-5):
     base = np.array(x, dtype=np.float64, order="C")
     grad = np.empty(base.shape, dtype=np.float64)
@@ -408,8 +428,8 @@ def numerical_gradient(f, x, h=1e-5):
         # divide by the step actually taken (x_i + h and x_i - h are rounded)
         grad.flat[i] = (f(xp) - f(xm)) / (xp.flat[i] - xm.flat[i])
     return grad
-''',
-        Dual='''
+""",
+        Dual="""
 class Dual:
     def __init__(self, a, b=0.0):
         self.a = float(a)
@@ -478,15 +498,16 @@ class Dual:
 
     def cos(self):
         return self._chain(math.cos(self.a), -math.sin(self.a))
-''',
-        dual_derivative='''
+""",
+        dual_derivative="""
 def dual_derivative(f, x):
     seed = Dual(x, 1.0)
     out = f(seed)
     if not isinstance(out, Dual):
         return 0.0
     return out.b
-'''),
+""",
+    ),
 }
 
 # ---- issue 10: correct mathematics, another representation or a missed edge case -------------
@@ -496,7 +517,8 @@ def dual_derivative(f, x):
 
 REPRESENTATION = {
     "gd_linear_regression": {
-        "returns beta as a Python list": ('''
+        "returns beta as a Python list": (
+            """
 def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -505,8 +527,11 @@ def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
     for _ in range(steps):
         beta = beta - lr * (X1.T @ (X1 @ beta - y))
     return beta.tolist()
-''', ("type",)),
-        "steps = 0 returns an int beta0 unconverted": ('''
+""",
+            ("type",),
+        ),
+        "steps = 0 returns an int beta0 unconverted": (
+            """
 def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
     X1 = np.column_stack([np.asarray(X, dtype=np.float64), np.ones(len(X))])
     y = np.asarray(y, dtype=np.float64)
@@ -514,10 +539,13 @@ def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
     for _ in range(steps):
         beta = beta - lr * (X1.T @ (X1 @ beta - y))
     return beta
-''', ("type",)),
+""",
+            ("type",),
+        ),
         # correct values, beta0 modified in place (was in WRONG: under issue 10 a mutation with right
         # values costs its own test, not the rule point)
-        "modifies beta0 in place": ('''
+        "modifies beta0 in place": (
+            """
 def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
     X = np.asarray(X, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -526,8 +554,11 @@ def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
     for _ in range(steps):
         beta -= lr * (X1.T @ (X1 @ beta - y))
     return beta
-''', ("mutation",)),
-        "do-while loop: always takes at least one step": ('''
+""",
+            ("mutation",),
+        ),
+        "do-while loop: always takes at least one step": (
+            """
 def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
     X1 = np.column_stack([np.asarray(X, dtype=np.float64), np.ones(len(X))])
     y = np.asarray(y, dtype=np.float64)
@@ -538,17 +569,23 @@ def gd_linear_regression(X, y, lr=0.01, steps=5000, beta0=None):
         done += 1
         if done >= steps:
             return beta
-''', ("edge",)),
+""",
+            ("edge",),
+        ),
     },
     "pinv_regression": {
-        "returns a tuple of floats": ('''
+        "returns a tuple of floats": (
+            """
 def pinv_regression(X, y):
     X1 = np.column_stack([np.asarray(X, dtype=np.float64), np.ones(len(X))])
     return tuple(float(v) for v in np.linalg.pinv(X1) @ np.asarray(y, dtype=np.float64))
-''', ("type",)),
+""",
+            ("type",),
+        ),
     },
     "numerical_gradient": {
-        "gradient stored in x's float dtype (np.zeros_like(x))": ('''
+        "gradient stored in x's float dtype (np.zeros_like(x))": (
+            """
 def numerical_gradient(f, x, h=1e-5):
     x = np.asarray(x)
     work = x.astype(np.float64)
@@ -560,8 +597,11 @@ def numerical_gradient(f, x, h=1e-5):
         xm[idx] -= h
         grad[idx] = (f(xp) - f(xm)) / (2 * h)
     return grad
-''', ("type",)),
-        "returns a nested Python list": ('''
+""",
+            ("type",),
+        ),
+        "returns a nested Python list": (
+            """
 def numerical_gradient(f, x, h=1e-5):
     work = np.array(x, dtype=np.float64)
     grad = np.zeros(work.shape)
@@ -570,22 +610,32 @@ def numerical_gradient(f, x, h=1e-5):
         e[idx] = h
         grad[idx] = (f(work + e) - f(work - e)) / (2 * h)
     return grad.tolist()
-''', ("type",)),
+""",
+            ("type",),
+        ),
     },
     "Dual": {
-        "power rule n a**(n-1) b without the n = 0 case (fails at a zero base)":
-            (_dual("        if other == 0:\n            return Dual(1.0, 0.0)\n", ""), ("edge",)),
-        "parts stored as given (no float(): Dual(2).a is the int 2)":
-            (_dual("        self.a = float(a)\n        self.b = float(b)", "        self.a = a\n        self.b = b"),
-             ("type",)),
-        "x ** 0 returns the plain number 1":
-            (_dual("            return Dual(1.0, 0.0)", "            return 1"), ("type",)),
+        "power rule n a**(n-1) b without the n = 0 case (fails at a zero base)": (
+            _dual("        if other == 0:\n            return Dual(1.0, 0.0)\n", ""),
+            ("edge",),
+        ),
+        "parts stored as given (no float(): Dual(2).a is the int 2)": (
+            _dual("        self.a = float(a)\n        self.b = float(b)", "        self.a = a\n        self.b = b"),
+            ("type",),
+        ),
+        "x ** 0 returns the plain number 1": (
+            _dual("            return Dual(1.0, 0.0)", "            return 1"),
+            ("type",),
+        ),
     },
     "dual_derivative": {
-        "assumes f returns a Dual (a constant f raises AttributeError)": ('''
+        "assumes f returns a Dual (a constant f raises AttributeError)": (
+            """
 def dual_derivative(f, x):
     return float(f(Dual(x, 1.0)).b)
-''', ("edge",)),
+""",
+            ("edge",),
+        ),
     },
 }
 
@@ -594,7 +644,9 @@ def dual_derivative(f, x):
 # compute with math, and the helper names no module-level name that a graded function uses: it
 # duck-types the dual number), so it must cost no rule point (issue 10, item 3: dynamic access is
 # charged only to the functions whose scope reaches it).
-ALTERNATIVES["import-time getattr(np, name) helper for dual elementary functions"] = module(HEADER, CORRECT,
+ALTERNATIVES["import-time getattr(np, name) helper for dual elementary functions"] = module(
+    HEADER,
+    CORRECT,
     Dual='''
 class Dual:
     def __init__(self, a, b=0.0):
@@ -676,4 +728,5 @@ def _elementary(name):
 
 
 exp, log, sin, cos = (_elementary(name) for name in ("exp", "log", "sin", "cos"))
-''')
+''',
+)

@@ -1,4 +1,5 @@
 """Fixtures the chapter tests share, and their ``chapter`` mark (``scripts/test.sh --fast`` leaves them out)."""
+
 from pathlib import Path
 
 import pytest

@@ -26,6 +26,7 @@ hidden graders, scoring):
   correctness, rule and speed points (speed measured against a baseline worker);
 - the reference scores full marks and the generated stub zero.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -69,8 +70,9 @@ class PowerGrader(ChapterGrader):
         return res, per_function(self.manifest, res.graded)
 
     # -- the three verdicts -------------------------------------------------------------
-    def assert_loses_points(self, function: str, label: str, source: str, seed: int = 12345,
-                            also: tuple[str, ...] = ()) -> None:
+    def assert_loses_points(
+        self, function: str, label: str, source: str, seed: int = 12345, also: tuple[str, ...] = ()
+    ) -> None:
         """``also``: functions that call ``function`` by the contract (e.g. conv1d_valid calls
         toeplitz_matrix) and so may lose points with it."""
         res, scores = self.grade_scores(source, seed)
@@ -84,8 +86,9 @@ class PowerGrader(ChapterGrader):
                 lost = [f"{x.name}: {x.output}" for x in res.graded if x.function == other and not x.passed]
                 assert g == b, f"{other} lost points although only {function} is wrong:\n" + "\n".join(lost)
 
-    def assert_loses_only(self, function: str, label: str, source: str, losses: tuple[str, ...],
-                          seed: int = 12345) -> None:
+    def assert_loses_only(
+        self, function: str, label: str, source: str, losses: tuple[str, ...], seed: int = 12345
+    ) -> None:
         """Correct mathematics with a representation slip or a missed edge case: ``function``
         loses exactly ``losses`` ("type", "edge", "mutation"), keeps its rule and speed points
         (its speed tests run against a baseline worker), and no other function loses anything."""
@@ -132,9 +135,11 @@ def chapter_grader(chapter: str):
 
 def only(chapter: str):
     """Mark a :class:`PowerTests` test as one chapter's own: it runs for ``chapter`` alone."""
+
     def mark(test):
         test.power_chapter = chapter
         return test
+
     return mark
 
 
@@ -142,19 +147,26 @@ def only(chapter: str):
 class PowerChapter:
     """One chapter's variants module and the settings it declares beside its variants."""
 
-    name: str                       # CHAPTER
-    variants: ModuleType            # HEADER, CORRECT, WRONG, ALTERNATIVES, REPRESENTATION (optional)
+    name: str  # CHAPTER
+    variants: ModuleType  # HEADER, CORRECT, WRONG, ALTERNATIVES, REPRESENTATION (optional)
     headline: tuple[str, ...] = ()  # the manifest's `headline = true` functions: they need >= 3 wrong implementations
-    min_wrong: int = 1              # MIN_WRONG: wrong implementations every other function needs
-    min_alternatives: int = 2       # MIN_ALTERNATIVES
-    also: dict[str, tuple[str, ...]] = dataclasses.field(default_factory=dict)  # ALSO: callers a wrong function may cost
+    min_wrong: int = 1  # MIN_WRONG: wrong implementations every other function needs
+    min_alternatives: int = 2  # MIN_ALTERNATIVES
+    also: dict[str, tuple[str, ...]] = dataclasses.field(
+        default_factory=dict
+    )  # ALSO: callers a wrong function may cost
 
     @classmethod
     def of(cls, variants: ModuleType) -> PowerChapter:
         manifest = find_course().chapter(variants.CHAPTER).manifest
-        return cls(variants.CHAPTER, variants, tuple(f.name for f in manifest.functions if f.headline),
-                   getattr(variants, "MIN_WRONG", 1), getattr(variants, "MIN_ALTERNATIVES", 2),
-                   dict(getattr(variants, "ALSO", {})))
+        return cls(
+            variants.CHAPTER,
+            variants,
+            tuple(f.name for f in manifest.functions if f.headline),
+            getattr(variants, "MIN_WRONG", 1),
+            getattr(variants, "MIN_ALTERNATIVES", 2),
+            dict(getattr(variants, "ALSO", {})),
+        )
 
     def __repr__(self) -> str:
         return f"PowerChapter({self.name})"
@@ -216,25 +228,43 @@ class PowerTests:
 
         def param(ch, case=None, id_=""):
             values = (ch,) if case is None else (ch, case)
-            return pytest.param(*values, id=f"{ch.name}-{id_}" if id_ else ch.name,
-                                marks=pytest.mark.xdist_group(ch.name))
+            return pytest.param(
+                *values, id=f"{ch.name}-{id_}" if id_ else ch.name, marks=pytest.mark.xdist_group(ch.name)
+            )
 
         names = metafunc.fixturenames
         if "wrong" in names:
-            metafunc.parametrize(("chapter", "wrong"), [
-                param(ch, Case(label, src, fn), f"{fn}: {label}")
-                for ch in chapters for fn, d in ch.variants.WRONG.items() for label, src in d.items()],
-                scope="class")
+            metafunc.parametrize(
+                ("chapter", "wrong"),
+                [
+                    param(ch, Case(label, src, fn), f"{fn}: {label}")
+                    for ch in chapters
+                    for fn, d in ch.variants.WRONG.items()
+                    for label, src in d.items()
+                ],
+                scope="class",
+            )
         elif "representation" in names:
-            metafunc.parametrize(("chapter", "representation"), [
-                param(ch, Case(label, src, fn, tuple(losses)), f"{fn}: {label}")
-                for ch in chapters for fn, d in getattr(ch.variants, "REPRESENTATION", {}).items()
-                for label, (src, losses) in d.items()],
-                scope="class")
+            metafunc.parametrize(
+                ("chapter", "representation"),
+                [
+                    param(ch, Case(label, src, fn, tuple(losses)), f"{fn}: {label}")
+                    for ch in chapters
+                    for fn, d in getattr(ch.variants, "REPRESENTATION", {}).items()
+                    for label, (src, losses) in d.items()
+                ],
+                scope="class",
+            )
         elif "alternative" in names:
-            metafunc.parametrize(("chapter", "alternative"), [
-                param(ch, Case(label, src), label) for ch in chapters for label, src in ch.variants.ALTERNATIVES.items()],
-                scope="class")
+            metafunc.parametrize(
+                ("chapter", "alternative"),
+                [
+                    param(ch, Case(label, src), label)
+                    for ch in chapters
+                    for label, src in ch.variants.ALTERNATIVES.items()
+                ],
+                scope="class",
+            )
             metafunc.parametrize("seed", self.seeds)
         else:
             metafunc.parametrize("chapter", [param(ch) for ch in chapters], scope="class")
@@ -246,8 +276,12 @@ class PowerTests:
             yield g
 
     def test_wrong_implementation_loses_points(self, grader, chapter, wrong):
-        grader.assert_loses_points(wrong.function, wrong.label, chapter.module(**{wrong.function: wrong.source}),
-                                   also=chapter.also.get(wrong.function, ()))
+        grader.assert_loses_points(
+            wrong.function,
+            wrong.label,
+            chapter.module(**{wrong.function: wrong.source}),
+            also=chapter.also.get(wrong.function, ()),
+        )
 
     def test_every_function_has_wrong_and_alternative_implementations(self, grader, chapter):
         wrong = chapter.variants.WRONG

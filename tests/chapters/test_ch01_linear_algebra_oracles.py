@@ -1,5 +1,6 @@
 """The ch01 reference against independent oracles: numpy.linalg, np.correlate,
 scipy.linalg.toeplitz and scipy.signal.correlate2d."""
+
 import numpy as np
 import pytest
 import scipy.linalg
@@ -41,7 +42,9 @@ def test_toeplitz_matches_scipy_and_np_correlate(reference, rng, m, n):
 
 def test_conv2d_matches_scipy_and_the_course_example(reference, rng):
     x, k = rng.standard_normal((17, 23)), rng.standard_normal((4, 9))
-    np.testing.assert_allclose(reference.conv2d_valid(x, k), scipy.signal.correlate2d(x, k, mode="valid"), rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(
+        reference.conv2d_valid(x, k), scipy.signal.correlate2d(x, k, mode="valid"), rtol=1e-12, atol=1e-12
+    )
     ex = np.array([[1, 2, 3, 0], [4, 5, 6, 1], [7, 8, 9, 0], [1, 0, 2, 3]])
     out = reference.conv2d_valid(ex, np.array([[1, 0], [0, -1]]))
     assert out.dtype.kind == "i"

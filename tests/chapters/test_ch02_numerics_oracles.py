@@ -1,5 +1,6 @@
 """The ch02 reference against torch's own softmax, logsumexp, log_softmax and
 clip_grad_norm_ (float64, random shapes and dims, huge logits, -inf entries)."""
+
 import pytest
 import torch
 

@@ -2,6 +2,7 @@
 autograd (out, dx, dgamma, dbeta), torch.nn.BatchNorm1d in training mode (out, running
 statistics over several steps, autograd gradients) and in evaluation mode, and a
 finite-difference check of both backward passes. Everything in float64."""
+
 import numpy as np
 import pytest
 import torch
@@ -15,8 +16,9 @@ def _t(a):
     return torch.tensor(a, dtype=torch.float64)
 
 
-@pytest.mark.parametrize(("shape", "eps"), [((7,), 1e-5), ((5, 13), 1e-5), ((2, 3, 11), 1e-3),
-                                            ((2, 1, 3, 6), 0.5), ((4, 257), 1e-5)])
+@pytest.mark.parametrize(
+    ("shape", "eps"), [((7,), 1e-5), ((5, 13), 1e-5), ((2, 3, 11), 1e-3), ((2, 1, 3, 6), 0.5), ((4, 257), 1e-5)]
+)
 def test_layernorm_matches_torch_layer_norm_and_autograd(reference, shape, eps):
     rng = np.random.default_rng(sum(shape))
     d = shape[-1]
@@ -36,8 +38,9 @@ def test_layernorm_matches_torch_layer_norm_and_autograd(reference, shape, eps):
     assert dgamma.shape == dbeta.shape == (d,)
 
 
-@pytest.mark.parametrize(("n", "d", "momentum", "eps"), [(8, 5, 0.1, 1e-5), (2, 3, 0.1, 1e-5), (37, 11, 0.7, 1e-3),
-                                                         (5, 1, 0.01, 0.2)])
+@pytest.mark.parametrize(
+    ("n", "d", "momentum", "eps"), [(8, 5, 0.1, 1e-5), (2, 3, 0.1, 1e-5), (37, 11, 0.7, 1e-3), (5, 1, 0.01, 0.2)]
+)
 def test_batchnorm_matches_torch_batchnorm1d(reference, n, d, momentum, eps):
     """Training steps with fresh batches (out, running statistics, autograd gradients), then
     evaluation with the accumulated statistics; the inputs are not modified."""
@@ -82,15 +85,26 @@ def test_batchnorm_single_row_training_raises_like_torch(reference):
     with pytest.raises(ValueError):
         torch.nn.BatchNorm1d(2, dtype=torch.float64).train()(x)
     with pytest.raises(ValueError):
-        reference.batchnorm_forward(x, torch.ones(2, dtype=torch.float64), torch.zeros(2, dtype=torch.float64),
-                              torch.zeros(2, dtype=torch.float64), torch.ones(2, dtype=torch.float64), True)
+        reference.batchnorm_forward(
+            x,
+            torch.ones(2, dtype=torch.float64),
+            torch.zeros(2, dtype=torch.float64),
+            torch.zeros(2, dtype=torch.float64),
+            torch.ones(2, dtype=torch.float64),
+            True,
+        )
 
 
 def test_batchnorm_evaluation_backward_matches_autograd(reference):
     """Not graded, but the reference handles it: in evaluation mode the statistics are constants."""
     rng = np.random.default_rng(5)
     x, dout = _t(rng.standard_normal((6, 4))), _t(rng.standard_normal((6, 4)))
-    g, b, rm, rv = _t(rng.normal(1, 0.5, 4)), _t(rng.normal(0, 1, 4)), _t(rng.normal(0, 1, 4)), _t(rng.uniform(0.5, 2, 4))
+    g, b, rm, rv = (
+        _t(rng.normal(1, 0.5, 4)),
+        _t(rng.normal(0, 1, 4)),
+        _t(rng.normal(0, 1, 4)),
+        _t(rng.uniform(0.5, 2, 4)),
+    )
     _, cache, _, _ = reference.batchnorm_forward(x, g, b, rm, rv, False)
     dx, dgamma, dbeta = reference.batchnorm_backward(dout, cache)
     xa, ga, ba = (t.clone().requires_grad_(True) for t in (x, g, b))

@@ -2,6 +2,7 @@
 (torch.nn.functional.scaled_dot_product_attention), torch.nn.MultiheadAttention,
 a per-row softmax written with math.exp, and a closed-form loop for the positional
 encoding. Everything in float64 (the encoding's float32 output to half an ulp)."""
+
 import math
 
 import numpy as np
@@ -43,8 +44,9 @@ def test_sdpa_matches_torch_fused_attention(reference, batch, lq, lk, d, dv, msh
     torch.testing.assert_close(out, oracle, rtol=1e-12, atol=1e-12)
     # the weights, row by row with math.exp
     scores = (q @ k.transpose(-2, -1) / math.sqrt(d)).reshape(-1, lq, lk)
-    allowed = (torch.ones(batch + (lq, lk), dtype=torch.bool) if mask is None
-               else mask.expand(batch + (lq, lk))).reshape(-1, lq, lk)
+    allowed = (
+        torch.ones(batch + (lq, lk), dtype=torch.bool) if mask is None else mask.expand(batch + (lq, lk))
+    ).reshape(-1, lq, lk)
     expected = np.zeros(scores.shape)
     for b in range(scores.shape[0]):
         for i in range(lq):
@@ -112,4 +114,4 @@ def test_positional_encoding_closed_form(reference, seq_len, d_model):
             angle = pos / 10000 ** (2 * (j // 2) / d_model)
             expected[pos, j] = math.sin(angle) if j % 2 == 0 else math.cos(angle)
     # float64 angles rounded once to float32: half an ulp of values in [-1, 1]
-    np.testing.assert_allclose(pe.double().numpy(), expected, rtol=0, atol=2 ** -25)
+    np.testing.assert_allclose(pe.double().numpy(), expected, rtol=0, atol=2**-25)

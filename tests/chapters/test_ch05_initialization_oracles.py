@@ -6,6 +6,7 @@ torch re-implementation of the forward pass on the same draws.
 Every test uses fixed seeds, so it is deterministic; thresholds (p-values > 1e-6,
 5-sigma windows) are loose enough that they also hold for other seeds.
 """
+
 import importlib.util
 import math
 
@@ -21,8 +22,11 @@ SHAPES = [(150, 330), (330, 150), (257, 129), (1, 7), (7, 1)]
 
 
 def _scale(name, fi, fo):
-    return {"he_normal": math.sqrt(2 / fi), "xavier_normal": math.sqrt(2 / (fi + fo)),
-            "xavier_uniform": math.sqrt(6 / (fi + fo))}[name]
+    return {
+        "he_normal": math.sqrt(2 / fi),
+        "xavier_normal": math.sqrt(2 / (fi + fo)),
+        "xavier_uniform": math.sqrt(6 / (fi + fo)),
+    }[name]
 
 
 def _dist(name, fi, fo, factor=1.0):
@@ -53,7 +57,11 @@ def test_kstest_against_scipy(reference, name, shape):
 def test_shapes_dtype_and_determinism(reference, name, shape):
     fi, fo = shape
     f = getattr(reference, name)
-    a, b, c = f(fi, fo, np.random.default_rng(5)), f(fi, fo, np.random.default_rng(5)), f(fi, fo, np.random.default_rng(6))
+    a, b, c = (
+        f(fi, fo, np.random.default_rng(5)),
+        f(fi, fo, np.random.default_rng(5)),
+        f(fi, fo, np.random.default_rng(6)),
+    )
     assert a.shape == (fi, fo) and a.dtype == np.float64
     assert np.array_equal(a, b) and not np.array_equal(a, c)
     f(np.int64(fi), np.int64(fo), np.random.default_rng(0))  # numpy integer sizes
@@ -95,6 +103,7 @@ def test_torch_gain_formula_matches_he():
 
 # ---- activation_variances ------------------------------------------------------------------
 
+
 def _torch_forward(seed, init_np, depth, width, n, activation):
     """The reference's computation redone in torch on the same draws (inputs first, then one
     init per layer, as the reference draws them)."""
@@ -112,10 +121,13 @@ def _torch_forward(seed, init_np, depth, width, n, activation):
 @pytest.mark.parametrize("activation", ["relu", "tanh", "linear"])
 def test_activation_variances_matches_torch_forward(reference, activation):
     for seed, (depth, width, n) in enumerate([(1, 13, 7), (5, 37, 61), (9, 101, 203)]):
-        got = reference.activation_variances(reference.he_normal, depth, width, n, np.random.default_rng(seed), activation)
+        got = reference.activation_variances(
+            reference.he_normal, depth, width, n, np.random.default_rng(seed), activation
+        )
         assert type(got) is np.ndarray and got.shape == (depth + 1,) and got.dtype == np.float64
-        np.testing.assert_allclose(got, _torch_forward(seed, reference.he_normal, depth, width, n, activation),
-                                   rtol=1e-10, atol=0)
+        np.testing.assert_allclose(
+            got, _torch_forward(seed, reference.he_normal, depth, width, n, activation), rtol=1e-10, atol=0
+        )
 
 
 def test_activation_variances_exact_scaling(reference):
@@ -124,7 +136,7 @@ def test_activation_variances_exact_scaling(reference):
     v = reference.activation_variances(init, 6, 23, 41, np.random.default_rng(0), "linear")
     np.testing.assert_allclose(v, v[0] * c ** (2 * np.arange(7)), rtol=1e-12)
     v = reference.activation_variances(init, 6, 23, 41, np.random.default_rng(0), "relu")
-    np.testing.assert_allclose(v[2:] / v[1:-1], c ** 2, rtol=1e-12)
+    np.testing.assert_allclose(v[2:] / v[1:-1], c**2, rtol=1e-12)
 
 
 def _gauss(f):
@@ -149,7 +161,10 @@ def test_first_layer_variance_matches_quadrature(reference, activation):
 
 def test_he_relu_keeps_the_variance(reference):
     """He + ReLU: the first layer's variance is 1 - 1/pi (E h^2 = 1, E h = 1/sqrt(pi)); Xavier halves E h^2 per layer."""
-    first = [reference.activation_variances(reference.he_normal, 1, 256, 1000, np.random.default_rng(s))[1] for s in range(10)]
+    first = [
+        reference.activation_variances(reference.he_normal, 1, 256, 1000, np.random.default_rng(s))[1]
+        for s in range(10)
+    ]
     assert abs(np.mean(first) / (1 - 1 / math.pi) - 1) < 0.02
     he = reference.activation_variances(reference.he_normal, 10, 256, 1000, np.random.default_rng(0))
     xavier = reference.activation_variances(reference.xavier_normal, 10, 256, 1000, np.random.default_rng(0))
@@ -171,8 +186,10 @@ def test_hidden_grader_population_matches_quadrature():
         # column j of layer 2: act(s2_j * act(s1_src2(j) * x))
         src1, src2 = np.abs(W1).argmax(0), np.abs(W2).argmax(0)
         s1, s2 = W1[src1, np.arange(width)], W2[src2, np.arange(width)]
-        for layer, fs in ((1, [lambda x, j=j: act(s1[j] * x) for j in range(width)]),
-                          (2, [lambda x, j=j: act(s2[j] * act(s1[src2[j]] * x)) for j in range(width)])):
+        for layer, fs in (
+            (1, [lambda x, j=j: act(s1[j] * x) for j in range(width)]),
+            (2, [lambda x, j=j: act(s2[j] * act(s1[src2[j]] * x)) for j in range(width)]),
+        ):
             m1 = np.mean([_gauss(f) for f in fs])
             m2 = np.mean([_gauss(lambda x, f=f: f(x) ** 2) for f in fs])
             assert math.isclose(sig[layer], math.sqrt(m2 - m1 * m1), rel_tol=1e-6)

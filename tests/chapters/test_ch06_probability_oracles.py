@@ -3,6 +3,7 @@
 closed forms, hand-computed group-bys; plus the course's seed numbers, and a check
 that the hidden mc_integrate grader's exact integrals, variances and statistical
 windows are what its docstring claims."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -25,7 +26,7 @@ def _load_hidden(name: str):
     path = find_course().chapter(CHAPTER).hidden_dir / f"{name}.py"
     spec = importlib.util.spec_from_file_location(f"ch06_oracles_{name}", path)
     mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod   # dataclasses need the module registered
+    sys.modules[spec.name] = mod  # dataclasses need the module registered
     try:
         spec.loader.exec_module(mod)
         return mod
@@ -45,21 +46,27 @@ def hidden_bayes():
 
 # ---- seed numbers ---------------------------------------------------------------------------
 
+
 def test_seed_numbers(reference):
     assert round(reference.bayes_update(0.1, 0.99, 0.01), 4) == 0.9167
     assert reference.bayes_update(0.1, 0.99, 0.01) == pytest.approx(11 / 12, rel=1e-15)
     assert round(reference.bayes_update(0.1, 0.99, 0.1), 4) == 0.5238
     assert np.round(reference.sequential_bayes(0.1, 0.99, 0.1, 3), 4).tolist() == [0.5238, 0.9159, 0.9908]
-    kidney = {("a", "small"): (81, 87), ("a", "large"): (192, 263),
-              ("b", "small"): (234, 270), ("b", "large"): (55, 80)}
+    kidney = {
+        ("a", "small"): (81, 87),
+        ("a", "large"): (192, 263),
+        ("b", "small"): (234, 270),
+        ("b", "large"): (55, 80),
+    }
     out = reference.backdoor_adjustment(kidney)
     assert (round(out["a"], 4), round(out["b"], 4)) == (0.8325, 0.7789)
-    est, se = reference.mc_integrate(lambda x: np.exp(-x ** 2), -1.0, 1.0, 100_000, np.random.default_rng(0))
+    est, se = reference.mc_integrate(lambda x: np.exp(-(x**2)), -1.0, 1.0, 100_000, np.random.default_rng(0))
     exact = math.sqrt(math.pi) * math.erf(1.0)
     assert round(exact, 4) == 1.4936 and abs(est - exact) <= 6 * se
 
 
 # ---- bayes_update / sequential_bayes vs the joint table --------------------------------------
+
 
 def _posterior_by_enumeration(p, s, f):
     """P(D | +) from the joint table of (disease, test) in exact rational arithmetic."""
@@ -93,7 +100,13 @@ def test_bayes_arrays_match_scalars_and_dtypes(reference):
         assert out[i, j] == pytest.approx(float(_posterior_by_enumeration(p[i, 0], s[j], 0.05)), rel=4 * EPS)
     assert reference.bayes_update(p.astype(np.float32), s.astype(np.float32), 0.05).dtype == np.float32
     assert reference.bayes_update(np.array([0, 1]), 0.9, 0.1).dtype == np.float64
-    for bad in [(0.0, 0.5, 0.0), (1.0, 0.0, 0.5), (1.5, 0.5, 0.5), (0.5, -0.1, 0.5), (np.array([0.5, np.nan]), 0.5, 0.5)]:
+    for bad in [
+        (0.0, 0.5, 0.0),
+        (1.0, 0.0, 0.5),
+        (1.5, 0.5, 0.5),
+        (0.5, -0.1, 0.5),
+        (np.array([0.5, np.nan]), 0.5, 0.5),
+    ]:
         with pytest.raises(ValueError):
             reference.bayes_update(*bad)
 
@@ -114,7 +127,7 @@ def test_sequential_vs_exact_and_odds(reference, hidden_bayes):
                 q = _posterior_by_enumeration(q, s, f)
                 exact.append(float(q))
             np.testing.assert_allclose(out, exact, rtol=4 * (n + 1) * EPS, atol=4 * EPS, err_msg=case.id)
-            if 0 < p < 1 and s > 0 and f > 0:   # odds form: each positive multiplies the odds by s / f
+            if 0 < p < 1 and s > 0 and f > 0:  # odds form: each positive multiplies the odds by s / f
                 log_odds = math.log(p) - math.log1p(-p) + np.arange(1, n + 1) * (math.log(s) - math.log(f))
                 np.testing.assert_allclose(1 / (1 + np.exp(-log_odds)), exact, rtol=4 * (n + 1) * EPS, atol=4 * EPS)
     assert reference.sequential_bayes(0.3, 0.9, 0.1, 0).shape == (0,)
@@ -165,8 +178,9 @@ def test_hidden_mc_specs_are_exact_and_powerful(hidden_mc):
             pts = list(s.kinks) or None
             a, b = float(s.low), float(s.high)
             exact, _ = integrate.quad(f, a, b, epsabs=1e-13, epsrel=1e-12, limit=200, points=pts)
-            var, _ = integrate.quad(lambda x: (f(x) - s.integral / s.width) ** 2, a, b,
-                                    epsabs=1e-13, epsrel=1e-12, limit=200, points=pts)
+            var, _ = integrate.quad(
+                lambda x: (f(x) - s.integral / s.width) ** 2, a, b, epsabs=1e-13, epsrel=1e-12, limit=200, points=pts
+            )
             assert abs(exact - s.integral) <= 1e-6 * s.se_true, case.id
             assert math.sqrt(var / s.width) == pytest.approx(s.sigma, rel=1e-6), case.id
             grid = np.linspace(a, b, 20_001)
@@ -175,14 +189,15 @@ def test_hidden_mc_specs_are_exact_and_powerful(hidden_mc):
             lo, hi = s.se_window
             assert 0.92 <= lo < 1 < hi <= 1.07
             if case.make is not hidden_mc.course_example:
-                assert not 0.5 <= s.sigma <= 2.0, case.id          # "variance instead of std" leaves the window
-                assert abs(s.integral) >= s.width * s.sigma * (1 - 1e-9), case.id   # |mu| >= sigma
+                assert not 0.5 <= s.sigma <= 2.0, case.id  # "variance instead of std" leaves the window
+                assert abs(s.integral) >= s.width * s.sigma * (1 - 1e-9), case.id  # |mu| >= sigma
             if case.make in (hidden_mc.cubic_long, hidden_mc.exp_short):
-                assert not 0.7 <= s.width <= 1.4, case.id           # "missing (high - low)" leaves it
+                assert not 0.7 <= s.width <= 1.4, case.id  # "missing (high - low)" leaves it
                 assert not 0.5 <= s.width * s.sigma <= 2.0, case.id
 
 
 # ---- backdoor_adjustment vs a hand-made group-by ---------------------------------------------
+
 
 def _by_hand(table):
     strata = {}

@@ -3,6 +3,7 @@ oracles: closed forms, numpy.linalg / scipy.linalg least squares, and torch auto
 
 This is the project's own test; it runs the reference directly, no worker.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -40,6 +41,7 @@ def _design(X):
 
 # ---- gd_linear_regression -------------------------------------------------------------------
 
+
 def test_gd_course_example_reaches_the_true_coefficients(reference):
     X = np.array([[1, 1], [1, 2], [2, 2], [2, 3]])
     y = X @ np.array([1, 2]) + 3
@@ -64,8 +66,9 @@ def test_gd_iterate_matches_the_closed_form(reference, seed):
     beta0 = rng.standard_normal(p + 1)
     for k in (0, 1, 2, 7, 19):
         want = star + np.linalg.matrix_power(np.eye(p + 1) - lr * A, k) @ (beta0 - star)
-        np.testing.assert_allclose(reference.gd_linear_regression(X, y, lr=lr, steps=k, beta0=beta0), want,
-                                   rtol=1e-10, atol=1e-10)
+        np.testing.assert_allclose(
+            reference.gd_linear_regression(X, y, lr=lr, steps=k, beta0=beta0), want, rtol=1e-10, atol=1e-10
+        )
 
 
 def test_gd_converges_to_lstsq(reference):
@@ -88,6 +91,7 @@ def test_gd_integer_inputs_and_zero_start(reference):
 
 # ---- pinv_regression ------------------------------------------------------------------------
 
+
 def _lstsq_oracles(X1, y):
     out = [np.linalg.lstsq(X1, y, rcond=None)[0]]
     try:
@@ -107,8 +111,12 @@ def _pinv_inputs():
     const = rng.integers(-5, 6, size=(12, 3)).astype(float)
     const[:, 1] = 3.0
     wide = rng.standard_normal((3, 7))
-    return [("tall", tall, rng.standard_normal(20)), ("duplicated/collinear", dup, rng.standard_normal(15)),
-            ("constant column", const, rng.standard_normal(12)), ("underdetermined", wide, rng.standard_normal(3))]
+    return [
+        ("tall", tall, rng.standard_normal(20)),
+        ("duplicated/collinear", dup, rng.standard_normal(15)),
+        ("constant column", const, rng.standard_normal(12)),
+        ("underdetermined", wide, rng.standard_normal(3)),
+    ]
 
 
 @pytest.mark.parametrize(("label", "X", "y"), _pinv_inputs(), ids=lambda v: v if isinstance(v, str) else "")
@@ -122,18 +130,20 @@ def test_pinv_matches_min_norm_lstsq(reference, label, X, y):
     np.testing.assert_allclose(X1.T @ (X1 @ beta - y), 0, atol=1e-9)
     # minimum norm: beta has no component in the null space of X1
     _, s, Vt = np.linalg.svd(X1)
-    null = Vt[np.sum(s > 1e-10 * s[0]):]
+    null = Vt[np.sum(s > 1e-10 * s[0]) :]
     if len(null):
         np.testing.assert_allclose(null @ beta, 0, atol=1e-10)
 
 
 def test_pinv_examples(reference):
-    np.testing.assert_allclose(reference.pinv_regression(np.array([[1, 1], [2, 2], [3, 3]]), np.array([2, 4, 6])),
-                               [1, 1, 0], atol=1e-12)
+    np.testing.assert_allclose(
+        reference.pinv_regression(np.array([[1, 1], [2, 2], [3, 3]]), np.array([2, 4, 6])), [1, 1, 0], atol=1e-12
+    )
     np.testing.assert_allclose(reference.pinv_regression(np.array([[2.0]]), np.array([5.0])), [2, 1], atol=1e-12)
 
 
 # ---- numerical_gradient ---------------------------------------------------------------------
+
 
 def _torch_grad(src, x):
     t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
@@ -193,19 +203,24 @@ def test_numerical_gradient_forward_differences_fall_outside_the_hidden_toleranc
 
 def test_numerical_gradient_examples_and_no_mutation(reference):
     x = np.array([1.0, 2.0])
-    g = reference.numerical_gradient(lambda v: np.sum(v ** 3), x)
+    g = reference.numerical_gradient(lambda v: np.sum(v**3), x)
     np.testing.assert_allclose(g, [3, 12], atol=1e-8)
     np.testing.assert_array_equal(x, [1.0, 2.0])
-    np.testing.assert_allclose(reference.numerical_gradient(lambda v: np.sum(v ** 3), np.array([1.0]), h=0.1), [3.01],
-                               rtol=1e-13)
+    np.testing.assert_allclose(
+        reference.numerical_gradient(lambda v: np.sum(v**3), np.array([1.0]), h=0.1), [3.01], rtol=1e-13
+    )
     xi = np.array([[1, -2], [0, 2]])
-    np.testing.assert_allclose(reference.numerical_gradient(lambda v: np.sum(v ** 3), xi), 3.0 * xi ** 2, atol=1e-8)
+    np.testing.assert_allclose(reference.numerical_gradient(lambda v: np.sum(v**3), xi), 3.0 * xi**2, atol=1e-8)
     xt = np.arange(6.0).reshape(2, 3).T / 3
-    np.testing.assert_allclose(reference.numerical_gradient(lambda v: np.sum(np.sin(v) * np.arange(6.0).reshape(3, 2)), xt),
-                               np.cos(xt) * np.arange(6.0).reshape(3, 2), atol=1e-9)
+    np.testing.assert_allclose(
+        reference.numerical_gradient(lambda v: np.sum(np.sin(v) * np.arange(6.0).reshape(3, 2)), xt),
+        np.cos(xt) * np.arange(6.0).reshape(3, 2),
+        atol=1e-9,
+    )
 
 
 # ---- Dual and dual_derivative -----------------------------------------------------------------
+
 
 @pytest.mark.parametrize("case", DU.DUAL_CASES, ids=lambda c: c.id)
 def test_dual_operations_vs_autograd(reference, case):
@@ -220,17 +235,27 @@ def test_dual_operations_vs_autograd(reference, case):
                 want = eval(expr.replace("D(", "(lambda a, b=0.0: (float(a), float(b)))(", 1), {"c": c})  # noqa: S307
                 assert (r.a, r.b) == want and type(r.a) is float and type(r.b) is float, (expr, r)
                 continue
-            r = eval(expr, {"np": np, "x": reference.Dual(a1, b1), "y": reference.Dual(a2, b2), "c": c, "D": reference.Dual})  # noqa: S307
+            r = eval(
+                expr, {"np": np, "x": reference.Dual(a1, b1), "y": reference.Dual(a2, b2), "c": c, "D": reference.Dual}
+            )  # noqa: S307
             assert isinstance(r, reference.Dual) and type(r.a) is float and type(r.b) is float
             tx = torch.tensor(a1, dtype=torch.float64, requires_grad=True)
             ty = torch.tensor(a2, dtype=torch.float64, requires_grad=True)
-            texpr = expr.replace("x.exp()", "torch.exp(x)").replace("x.log()", "torch.log(x)") \
-                .replace("x.sin()", "torch.sin(x)").replace("x.cos()", "torch.cos(x)")
+            texpr = (
+                expr.replace("x.exp()", "torch.exp(x)")
+                .replace("x.log()", "torch.log(x)")
+                .replace("x.sin()", "torch.sin(x)")
+                .replace("x.cos()", "torch.cos(x)")
+            )
             out = eval(texpr, {"np": torch, "torch": torch, "x": tx, "y": ty, "c": c})  # noqa: S307
             gx, gy = torch.autograd.grad(out, (tx, ty), allow_unused=True)
             gx = 0.0 if gx is None else float(gx)
             gy = 0.0 if gy is None else float(gy)
-            assert math.isclose(r.a, float(out.detach()), rel_tol=1e-13, abs_tol=1e-13), (expr, r.a, float(out.detach()))
+            assert math.isclose(r.a, float(out.detach()), rel_tol=1e-13, abs_tol=1e-13), (
+                expr,
+                r.a,
+                float(out.detach()),
+            )
             assert math.isclose(r.b, b1 * gx + b2 * gy, rel_tol=1e-12, abs_tol=1e-12), (expr, r.b, b1 * gx + b2 * gy)
 
 
@@ -241,13 +266,13 @@ def test_dual_power_at_a_zero_base(reference):
         for b in (1.0, -2.5):
             r = reference.Dual(0.0, b) ** n
             t = torch.tensor(0.0, dtype=torch.float64, requires_grad=True)
-            (g,) = torch.autograd.grad(t ** n, t, allow_unused=True)
-            assert (r.a, r.b) == (float(0.0 ** n), b * (0.0 if g is None else float(g))), (n, b, r)
+            (g,) = torch.autograd.grad(t**n, t, allow_unused=True)
+            assert (r.a, r.b) == (float(0.0**n), b * (0.0 if g is None else float(g))), (n, b, r)
 
 
 def test_dual_examples_and_operands_unchanged(reference):
     x = reference.Dual(2.0, 1.0)
-    r = x ** 3 + 2 * x
+    r = x**3 + 2 * x
     assert (r.a, r.b) == (12.0, 14.0)
     assert (x.a, x.b) == (2.0, 1.0)
     r = reference.Dual(-2.0, 1.0) ** 3
@@ -282,8 +307,8 @@ def test_dual_derivative_of_a_constant_f_is_zero(reference, fx):
 
 
 def test_dual_derivative_examples(reference):
-    assert reference.dual_derivative(lambda t: t ** 3 + 2 * t, 2.0) == 14.0
+    assert reference.dual_derivative(lambda t: t**3 + 2 * t, 2.0) == 14.0
     assert reference.dual_derivative(lambda t: np.sin(t) * np.exp(t), 0.0) == 1.0
-    assert reference.dual_derivative(lambda t: t ** t, 1.0) == 1.0
+    assert reference.dual_derivative(lambda t: t**t, 1.0) == 1.0
     assert reference.dual_derivative(lambda t: 1 / (1 + np.exp(-t)), 0.0) == 0.25
     assert reference.dual_derivative(lambda t: 5.0, 1.0) == 0.0

@@ -2,6 +2,7 @@
 (`grade check`) pass on the reference and fail on the untouched stub, and the
 course has the seven chapters of the contract. The hand-kept copies of manifest
 data (the README's chapters table, docs/graders.md) agree with the manifests."""
+
 import re
 import shutil
 from pathlib import Path
@@ -13,8 +14,15 @@ from grader.course import find_course
 from grader.sandbox import WorkerSpec
 from grader.speed import load_specs
 
-CHAPTERS = ["ch01_linear_algebra", "ch02_numerics", "ch03_normalization", "ch04_attention",
-            "ch05_initialization", "ch06_probability", "ch07_optimization"]
+CHAPTERS = [
+    "ch01_linear_algebra",
+    "ch02_numerics",
+    "ch03_normalization",
+    "ch04_attention",
+    "ch05_initialization",
+    "ch06_probability",
+    "ch07_optimization",
+]
 
 
 def test_the_course_has_the_seven_chapters():
@@ -37,8 +45,14 @@ def test_visible_tests_pass_on_the_reference_and_fail_on_the_stub(tmp_path, chap
     assert functions <= {g.function for g in ref.result.graded}, "every function has a visible test"
 
 
-SPEED_GRADED = {"toeplitz_matrix", "conv2d_valid", "stable_softmax", "layernorm_backward", "multi_head_attention",
-                "mc_integrate"}  # the curriculum's speed-sensitive functions
+SPEED_GRADED = {
+    "toeplitz_matrix",
+    "conv2d_valid",
+    "stable_softmax",
+    "layernorm_backward",
+    "multi_head_attention",
+    "mc_integrate",
+}  # the curriculum's speed-sensitive functions
 
 
 def test_speed_points_and_speed_specs_agree():
@@ -74,10 +88,11 @@ def test_the_student_readme_grading_table_adds_up(chapter):
     ch = find_course().chapter(chapter)
     m = ch.manifest
     text = (ch.template_dir / "README.md").read_text(encoding="utf-8")
-    grading = text[text.index("## Grading"):]
+    grading = text[text.index("## Grading") :]
     total = float(re.search(r"Total: ([\d.]+) points", grading).group(1))
-    rows = {line.split("|")[1].strip(" `"): line.split("|")[2] for line in grading.splitlines()
-            if line.startswith("| `")}
+    rows = {
+        line.split("|")[1].strip(" `"): line.split("|")[2] for line in grading.splitlines() if line.startswith("| `")
+    }
     assert list(rows) == [f.name for f in m.functions]
     summed = 0.0
     for f in m.functions:
@@ -97,8 +112,9 @@ def test_the_readme_chapters_table_matches_the_manifests():
     start = text.index("\n## Chapters\n")
     end = text.find("\n## ", start + 1)
     section = text[start:] if end == -1 else text[start:end]
-    rows = [[c.strip() for c in line.strip("|").split("|")] for line in section.splitlines()
-            if re.match(r"\| ch\d", line)]
+    rows = [
+        [c.strip() for c in line.strip("|").split("|")] for line in section.splitlines() if re.match(r"\| ch\d", line)
+    ]
     assert [r[0] for r in rows] == course.chapters()
     speed = {}
     for name, module, library, functions, points in rows:

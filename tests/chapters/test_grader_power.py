@@ -4,6 +4,7 @@ The chapters are the ``tests/chapters/<chapter>_variants.py`` modules; the tests
 tests/chapters/harness.py's :class:`PowerTests`, run once per chapter (``-k ch02`` selects one).
 Below them, the tests that need a chapter's own case.
 """
+
 from grader.scoring import type_test_name
 from tests.chapters.harness import PowerTests, only
 
@@ -13,9 +14,9 @@ PLAIN_CONV1D = "def conv1d_valid(x, k):\n    return toeplitz_matrix(k, len(x)) @
 GARBAGE = {
     "he_normal": "def he_normal(fan_in, fan_out, rng):\n    return np.zeros((fan_in, fan_out))\n",
     "xavier_uniform": "def xavier_uniform(fan_in, fan_out, rng):\n"
-                      "    return np.full((fan_in, fan_out), math.sqrt(6.0 / (fan_in + fan_out)))\n",
+    "    return np.full((fan_in, fan_out), math.sqrt(6.0 / (fan_in + fan_out)))\n",
     "xavier_normal": "def xavier_normal(fan_in, fan_out, rng):\n"
-                     "    return np.ones((fan_in, fan_out)) * math.sqrt(2.0 / (fan_in + fan_out))\n",
+    "    return np.ones((fan_in, fan_out)) * math.sqrt(2.0 / (fan_in + fan_out))\n",
 }
 
 MUTATION_TEST = "bayes_update: correct without modifying the input arrays in place"
@@ -30,9 +31,11 @@ class TestGraderPower(PowerTests):
         else: every value test, the rule points and toeplitz_matrix's speed point are kept.
         (The harness's REPRESENTATION test lets only the variant's own function lose.)"""
         float64_t = chapter.variants.REPRESENTATION["toeplitz_matrix"][
-            "float64 T for every kernel (np.zeros without dtype)"][0]
-        res, _ = grader.grade_scores(chapter.module(toeplitz_matrix=float64_t, conv1d_valid=PLAIN_CONV1D), 12345,
-                                     speed=True)
+            "float64 T for every kernel (np.zeros without dtype)"
+        ][0]
+        res, _ = grader.grade_scores(
+            chapter.module(toeplitz_matrix=float64_t, conv1d_valid=PLAIN_CONV1D), 12345, speed=True
+        )
         assert res.status == "ok", res.problem
         lost = {g.name: g.output for g in res.graded if not g.passed}
         assert set(lost) == {type_test_name("toeplitz_matrix"), type_test_name("conv1d_valid")}, lost

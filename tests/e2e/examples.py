@@ -5,6 +5,7 @@ the chapter later is not part of that example, so the checks of a submission cov
 manifest's functions its module defines (all of them when it cannot be read or parsed: a
 broken submission is graded as broken on everything).
 """
+
 from __future__ import annotations
 
 import ast

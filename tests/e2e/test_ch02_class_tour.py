@@ -6,6 +6,7 @@ test_example_classes.py). Here: the files the run writes, the messages students 
 time-out and its time budget, the syntax error, the notebook, the cheat, the forbidden calls
 and the speed reports. Points are read from the manifest.
 """
+
 import csv
 import json
 import shutil
@@ -69,18 +70,23 @@ def test_every_submission_has_results(graded):
     assert {l["submission"] for l in lines} == set(rows)
     run = json.loads((out / "run.json").read_text())
     assert run["seed"] == SEED
-    assert all(str(SEED) not in json.dumps(d["extra_data"]) for d in results.values()), "the seed must not reach students"
+    assert all(str(SEED) not in json.dumps(d["extra_data"]) for d in results.values()), (
+        "the seed must not reach students"
+    )
 
 
 def test_the_notebook_gets_full_marks(graded):
     _, rows, results, _ = graded
-    assert rows["frank_notebook"].score == full("frank_notebook"), [t for t in results["frank_notebook"]["tests"] if t["status"] == "failed"]
+    assert rows["frank_notebook"].score == full("frank_notebook"), [
+        t for t in results["frank_notebook"]["tests"] if t["status"] == "failed"
+    ]
 
 
 def test_the_stub_fails_with_not_implemented(graded):
     _, _, results, _ = graded
-    assert all("NotImplementedError" in t["output"] or "not awarded" in t["output"]
-               for t in results["untouched_stub"]["tests"])
+    assert all(
+        "NotImplementedError" in t["output"] or "not awarded" in t["output"] for t in results["untouched_stub"]["tests"]
+    )
 
 
 def test_the_unstable_softmax_is_told_it_is_not_finite(graded):
@@ -134,7 +140,10 @@ def test_forbidden_calls_lose_rule_and_speed_points_only(graded):
         assert fn_score(grace, f) == best(f) - entry.rule_points - entry.speed_points
     (speed,) = [t for t in grace["tests"] if t["name"].startswith("stable_softmax: speed")]
     assert speed["score"] == 0 and "not awarded" in speed["output"] and "rules" in speed["output"]
-    assert "F.softmax" in [t for t in grace["tests"] if t["name"] == "stable_softmax: follows the chapter's rules"][0]["output"]
+    assert (
+        "F.softmax"
+        in [t for t in grace["tests"] if t["name"] == "stable_softmax: follows the chapter's rules"][0]["output"]
+    )
 
 
 def test_a_correct_loop_loses_only_the_speed_point_and_sees_its_ratio(graded):

@@ -1,4 +1,5 @@
 """The installed `grade` command, run as a student and an instructor would run it."""
+
 import json
 import os
 import shutil

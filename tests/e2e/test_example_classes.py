@@ -1,6 +1,7 @@
 """Every chapter's bundled example class, graded by `grade autograde`'s engine, gives
 the scores written in examples/<chapter>/expected.toml on the functions each submission
 defines (tests/e2e/examples.py); the reference gets full marks and the untouched stub zero."""
+
 import shutil
 import tomllib
 

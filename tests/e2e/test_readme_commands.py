@@ -1,5 +1,6 @@
 """The README's two commands are the project's entry points: CI (.ci/run) runs the test
 command exactly as the README writes it, and both scripts exist."""
+
 import re
 import shlex
 

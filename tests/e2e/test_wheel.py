@@ -1,4 +1,5 @@
 """The installable package holds the engine only: no solutions, no hidden graders."""
+
 import subprocess
 import sys
 import zipfile
@@ -10,8 +11,22 @@ ROOT = find_course().root
 
 def test_wheel_contains_no_solutions_or_hidden_graders(tmp_path):
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation", "-q", "-w", str(tmp_path)],
-        capture_output=True, text=True, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            str(ROOT),
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     wheels = list(tmp_path.glob("*.whl"))
     assert len(wheels) == 1

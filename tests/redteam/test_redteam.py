@@ -8,6 +8,7 @@ and after the attacks get full marks, no file an attack tried to leave behind ex
 anywhere outside the box, no process an attack started survives, and the results
 folder holds only what the grader wrote.
 """
+
 from __future__ import annotations
 
 import json
@@ -98,8 +99,13 @@ def batch(request, tmp_path_factory):
     before = _pwned_files()
     paths, ids = [], []
     half = len(ATTACKS) // 2
-    order = [("honest-first", None)] + [(a.id, a) for a in ATTACKS[:half]] + [("honest-middle", None)] + \
-        [(a.id, a) for a in ATTACKS[half:]] + [("honest-last", None)]
+    order = (
+        [("honest-first", None)]
+        + [(a.id, a) for a in ATTACKS[:half]]
+        + [("honest-middle", None)]
+        + [(a.id, a) for a in ATTACKS[half:]]
+        + [("honest-last", None)]
+    )
     for sid, attack in order:
         if attack is None:
             folder = subs_dir / sid
@@ -111,8 +117,7 @@ def batch(request, tmp_path_factory):
         ids.append(sid)
     out = tmp / "out"
     t0 = time.monotonic()
-    res = autograde(chapter="ch02_numerics", submissions=paths, out_dir=out, course_root=course, seed=SEED,
-                    spec=spec)
+    res = autograde(chapter="ch02_numerics", submissions=paths, out_dir=out, course_root=course, seed=SEED, spec=spec)
     elapsed = time.monotonic() - t0
     deadline = time.monotonic() + 10  # a killed worker's processes may take a moment to go
     while _leftover_processes() and time.monotonic() < deadline:
@@ -121,8 +126,15 @@ def batch(request, tmp_path_factory):
     print(f"\nred team: {len(ATTACKS)} attacks graded in {elapsed:.1f} s under: {res.isolation}")
     slow = sorted(res.rows, key=lambda r: -r.elapsed_s)[:6]
     print("slowest: " + ", ".join(f"{sid} {r.elapsed_s:.1f} s" for sid, r in zip(ids, res.rows) if r in slow))
-    return {"rows": rows, "manifest": res.manifest, "out": out, "before": before, "course": course,
-            "isolation": res.isolation, "level": request.param}
+    return {
+        "rows": rows,
+        "manifest": res.manifest,
+        "out": out,
+        "before": before,
+        "course": course,
+        "isolation": res.isolation,
+        "level": request.param,
+    }
 
 
 @pytest.mark.parametrize("attack", ATTACKS, ids=[a.id for a in ATTACKS])

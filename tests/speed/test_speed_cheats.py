@@ -9,6 +9,7 @@ another process, a Tensor subclass. Each must fail; the honest control must pass
 The GPU-only cheats (skipped synchronize, patched CUDA events, side streams) are in
 test_speed_gpu.py and in the protocol's unit tests (tests/unit/test_speed_protocol.py).
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -20,32 +21,42 @@ from grader.sandbox.isolation import best_spec
 from grader.speed import load_specs, measure
 
 H = "import torch\n\n"
-HONEST = H + '''
+HONEST = (
+    H
+    + """
 def stable_softmax(x, dim=-1):
     e = torch.exp(x - x.amax(dim=dim, keepdim=True))
     return e / e.sum(dim=dim, keepdim=True)
-'''
-LOOP = '''
+"""
+)
+LOOP = """
 def stable_softmax(x, dim=-1):
     out = torch.empty_like(x)
     for i in range(x.shape[0]):
         e = torch.exp(x[i] - x[i].max())
         out[i] = e / e.sum()
     return out
-'''
+"""
 
 CHEATS = {
     # A cache only gains speed if the grader reuses its inputs; the slow miss path makes
     # that visible: fresh inputs mean either a miss (a loop: too slow) or a stale hit on
     # a reused id / address (the output is wrong). Both must fail.
-    "cache by id": (H + LOOP.replace("def stable_softmax", "def _slow") + '''
+    "cache by id": (
+        H
+        + LOOP.replace("def stable_softmax", "def _slow")
+        + """
 _cache = {}
 def stable_softmax(x, dim=-1):
     if id(x) not in _cache:
         _cache[id(x)] = _slow(x, dim)
     return _cache[id(x)]
-''', "wrong|slow"),
-    "cache by shape": (H + '''
+""",
+        "wrong|slow",
+    ),
+    "cache by shape": (
+        H
+        + """
 _cache = {}
 def stable_softmax(x, dim=-1):
     key = (tuple(x.shape), dim)
@@ -53,16 +64,25 @@ def stable_softmax(x, dim=-1):
         e = torch.exp(x - x.amax(dim=dim, keepdim=True))
         _cache[key] = e / e.sum(dim=dim, keepdim=True)
     return _cache[key].clone()
-''', "wrong"),
-    "cache by data pointer": (H + LOOP.replace("def stable_softmax", "def _slow") + '''
+""",
+        "wrong",
+    ),
+    "cache by data pointer": (
+        H
+        + LOOP.replace("def stable_softmax", "def _slow")
+        + """
 _cache = {}
 def stable_softmax(x, dim=-1):
     key = x.data_ptr()
     if key not in _cache:
         _cache[key] = _slow(x, dim)
     return _cache[key]
-''', "wrong|slow"),
-    "correct only in the warm-up": (H + '''
+""",
+        "wrong|slow",
+    ),
+    "correct only in the warm-up": (
+        H
+        + """
 _calls = [0]
 def stable_softmax(x, dim=-1):
     _calls[0] += 1
@@ -70,8 +90,12 @@ def stable_softmax(x, dim=-1):
         e = torch.exp(x - x.amax(dim=dim, keepdim=True))
         return e / e.sum(dim=dim, keepdim=True)
     return torch.full_like(x, 1.0 / x.shape[dim])
-''', "wrong"),
-    "correct only on small sizes": (H + '''
+""",
+        "wrong",
+    ),
+    "correct only on small sizes": (
+        H
+        + """
 def stable_softmax(x, dim=-1):
     if x.numel() <= 4096:
         e = torch.exp(x - x.amax(dim=dim, keepdim=True))
@@ -79,8 +103,12 @@ def stable_softmax(x, dim=-1):
     y = x.half()  # "fast enough" on big inputs
     e = torch.exp(y - y.amax(dim=dim, keepdim=True))
     return (e / e.sum(dim=dim, keepdim=True)).float()
-''', "wrong"),
-    "patched timers around a loop": (H + '''
+""",
+        "wrong",
+    ),
+    "patched timers around a loop": (
+        H
+        + """
 import os, resource, time
 for _name in ("process_time", "perf_counter", "monotonic", "time", "thread_time"):
     setattr(time, _name, lambda: 0.0)
@@ -89,13 +117,22 @@ os.times = lambda: os.times_result((0.0, 0.0, 0.0, 0.0, 0.0))
 resource.getrusage = lambda who: None
 torch.cuda.synchronize = lambda *a, **k: None
 torch.cuda.Event.elapsed_time = lambda self, other: 0.0
-''' + LOOP, "slow"),
-    "input mutation (in place)": (H + '''
+"""
+        + LOOP,
+        "slow",
+    ),
+    "input mutation (in place)": (
+        H
+        + """
 def stable_softmax(x, dim=-1):
     x.sub_(x.amax(dim=dim, keepdim=True)).exp_()
     return x.div_(x.sum(dim=dim, keepdim=True))
-''', "mutated"),
-    "lazy result filled by a thread": (H + '''
+""",
+        "mutated",
+    ),
+    "lazy result filled by a thread": (
+        H
+        + """
 import threading
 def stable_softmax(x, dim=-1):
     out = torch.zeros_like(x)
@@ -104,8 +141,12 @@ def stable_softmax(x, dim=-1):
         out.copy_(e / e.sum(dim=dim, keepdim=True))
     threading.Timer(0.2, fill).start()
     return out
-''', "wrong"),
-    "background thread works between calls": (H + '''
+""",
+        "wrong",
+    ),
+    "background thread works between calls": (
+        H
+        + """
 import threading
 def _spin():
     a = torch.randn(256, 256)
@@ -115,8 +156,12 @@ threading.Thread(target=_spin, daemon=True).start()
 def stable_softmax(x, dim=-1):
     e = torch.exp(x - x.amax(dim=dim, keepdim=True))
     return e / e.sum(dim=dim, keepdim=True)
-''', "idle"),
-    "work in another process": (H + '''
+""",
+        "idle",
+    ),
+    "work in another process": (
+        H
+        + """
 import multiprocessing
 def _work(q, x):
     e = torch.exp(x - x.amax(dim=-1, keepdim=True))
@@ -126,14 +171,20 @@ def stable_softmax(x, dim=-1):
     p = multiprocessing.Process(target=_work, args=(q, x))
     p.start()
     return q.get()
-''', "error"),
-    "a Tensor subclass": (H + '''
+""",
+        "error",
+    ),
+    "a Tensor subclass": (
+        H
+        + """
 class Lazy(torch.Tensor):
     pass
 def stable_softmax(x, dim=-1):
     e = torch.exp(x - x.amax(dim=dim, keepdim=True))
     return (e / e.sum(dim=dim, keepdim=True)).as_subclass(Lazy)
-''', "wrong"),
+""",
+        "wrong",
+    ),
 }
 
 EXPECTED_MESSAGE = {
@@ -160,6 +211,7 @@ def harness():
         def grade(source: str, seed: int = 0):
             with grader.session(source, call_timeout=30, budget=False) as st:
                 return measure(spec=spec, device="cpu", student=st, baseline=base, rng=np.random.default_rng(seed))
+
         yield grade
 
 

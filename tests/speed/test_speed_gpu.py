@@ -6,6 +6,7 @@ cheats from ../shared/notes/speed-grading.md do not help: work left on a side st
 without a synchronize is still inside the figure, patched CUDA events and synchronize
 around a loop fail (the wall-clock bound), and so does a plain Python loop over rows.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -19,20 +20,25 @@ from tests.speed.test_speed_cheats import HONEST, LOOP, H, _ch02_spec
 
 pytestmark = pytest.mark.skipif(not torch.cuda.is_available(), reason="no CUDA on this machine")
 
-SIDE_STREAM = H + '''
+SIDE_STREAM = (
+    H
+    + """
 _side = torch.cuda.Stream()
 def stable_softmax(x, dim=-1):
     with torch.cuda.stream(_side):
         e = torch.exp(x - x.amax(dim=dim, keepdim=True))
         out = e / e.sum(dim=dim, keepdim=True)
     return out
-'''
+"""
+)
 
 GPU_CHEATS = {
-    "patched events and synchronize around a loop": H + '''
+    "patched events and synchronize around a loop": H
+    + """
 torch.cuda.Event.elapsed_time = lambda self, other: 0.001
 torch.cuda.synchronize = lambda *a, **k: None
-''' + LOOP,
+"""
+    + LOOP,
     "loop over rows": H + LOOP,
 }
 
@@ -46,6 +52,7 @@ def gpu_harness():
         def grade(source: str):
             with grader.session(source, call_timeout=60, budget=False) as st:
                 return measure(spec=spec, device="cuda", student=st, baseline=base, rng=np.random.default_rng(0))
+
         yield grade
 
 

@@ -8,6 +8,7 @@ where a spec has several sizes, a loop that only a later size catches fails ther
 The false-fail and catch rates over many runs under load are the calibration
 benchmark's job (benchmarks/speed_calibration.py, docs/speed-calibration.md).
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -43,8 +44,11 @@ def _load(path, name):
 
 
 def _specs():
-    return [pytest.param(name, spec, id=spec.function) for name in COURSE.chapters()
-            for spec in load_specs(COURSE.chapter(name).hidden_dir / "test_speed.py")]
+    return [
+        pytest.param(name, spec, id=spec.function)
+        for name in COURSE.chapters()
+        for spec in load_specs(COURSE.chapter(name).hidden_dir / "test_speed.py")
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +59,9 @@ def graders():
 
         def grader(chapter: str) -> ChapterGrader:
             if chapter not in made:
-                made[chapter] = stack.enter_context(ChapterGrader.for_chapter(COURSE.chapter(chapter),
-                                                                              spec=best_spec()))
+                made[chapter] = stack.enter_context(
+                    ChapterGrader.for_chapter(COURSE.chapter(chapter), spec=best_spec())
+                )
             return made[chapter]
 
         yield grader

@@ -1,4 +1,5 @@
 """grader.cli with the engine mocked: options reach the engine as keywords; exit codes."""
+
 from pathlib import Path
 
 import pytest
@@ -50,7 +51,7 @@ COMMANDS = {"check", "submit", "release", "autograde", "doctor"}
 def test_help_lists_the_commands():
     assert set(main.commands) == COMMANDS
     out = invoke("--help").output
-    block = out[out.index("\nCommands:\n") + len("\nCommands:\n"):]
+    block = out[out.index("\nCommands:\n") + len("\nCommands:\n") :]
     listed = [line.split()[0] for line in block.splitlines() if line.strip()]
     assert sorted(listed) == sorted(COMMANDS), out
 
@@ -94,7 +95,9 @@ def test_autograde_passes_options_and_exits_0(monkeypatch, tmp_path):
 
 
 def test_submit(monkeypatch, tmp_path):
-    res = SubmitResult(tmp_path / "a.zip", {"chapter": "ch", "files": [{"path": "m.py", "bytes": 3, "sha256": "ab"}]}, ["careful"])
+    res = SubmitResult(
+        tmp_path / "a.zip", {"chapter": "ch", "files": [{"path": "m.py", "bytes": 3, "sha256": "ab"}]}, ["careful"]
+    )
     submit = Recorder(res)
     monkeypatch.setattr(grader.submit, "submit", submit)
     r = invoke("submit", ".", "-o", str(tmp_path / "a.zip"))

@@ -1,4 +1,5 @@
 """grader.testing.compare: checks that explain failures."""
+
 import numpy as np
 import pytest
 import torch

@@ -1,5 +1,6 @@
 """grader.course: finding the course (explicit root first), the chapter manifest's schema and parser,
 and the manifest reference generated from it."""
+
 import dataclasses
 import textwrap
 import tomllib
@@ -52,14 +53,14 @@ def test_a_root_without_assignments_is_a_clear_error(tmp_path, monkeypatch):
 
 # -- the manifest: schema, parser, reference ----------------------------------------------------
 
-MANIFEST = '''chapter = "chx"
+MANIFEST = """chapter = "chx"
 module = "mod"
 library = "numpy"
 
 [[functions]]
 name = "f"
 points = 2
-'''
+"""
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,8 +72,13 @@ def _parse(text):
 def test_the_example_in_the_manifest_docstring_parses():
     example = textwrap.dedent(manifest.__doc__.split("::\n", 1)[1].split("\nThe public")[0])
     m = _parse(example)
-    assert (m.chapter, m.module, m.library, m.speed_device, m.type_share) == ("ch02_numerics", "numerics", "torch",
-                                                                              "auto", 0.125)
+    assert (m.chapter, m.module, m.library, m.speed_device, m.type_share) == (
+        "ch02_numerics",
+        "numerics",
+        "torch",
+        "auto",
+        0.125,
+    )
     assert m.limits == TimeLimits(10, 60, 300) and m.forbidden == ("torch.softmax", ".softmax")
     assert m.functions == (FunctionEntry("stable_softmax", 4, 1, 1, (), (), 0.25),)
 
@@ -91,40 +97,55 @@ def test_the_allowed_keys_are_the_fields_of_the_dataclasses():
     def fields(cls):
         return {f.name for f in dataclasses.fields(cls)}
 
-    assert set(known_keys(Manifest)) == fields(Manifest) - {"forbidden", "required", "speed_device", "type_share"} \
-        | {"rules", "speed", "grading"}
+    assert set(known_keys(Manifest)) == fields(Manifest) - {"forbidden", "required", "speed_device", "type_share"} | {
+        "rules",
+        "speed",
+        "grading",
+    }
     assert set(known_keys(FunctionEntry)) == fields(FunctionEntry)
     assert set(known_keys(TimeLimits)) == fields(TimeLimits)
     assert {t: set(keys) for t, keys in tables(Manifest).items() if t} == {
-        "rules": {"forbidden", "required"}, "speed": {"device"}, "grading": {"type_share"}}
+        "rules": {"forbidden", "required"},
+        "speed": {"device"},
+        "grading": {"type_share"},
+    }
 
 
-@pytest.mark.parametrize(("extra", "message"), [
-    ("", r"m.toml: unknown keys \['colour'\] \(known: \[.*'chapter'.*'speed'.*\]\)"),
-    ("[limits]\nwall_s = 1\n", r"m.toml: unknown \[limits\] keys \['wall_s'\] \(known: \['call_timeout_s', "),
-    ("[rules]\nallowed = []\n", r"unknown \[rules\] keys \['allowed'\] \(known: \['forbidden', 'required'\]\)"),
-    ("[speed]\nthreads = 2\n", r"unknown \[speed\] keys \['threads'\] \(known: \['device'\]\)"),
-    ("[grading]\nshare = 0.1\n", r"unknown \[grading\] keys \['share'\] \(known: \['type_share'\]\)"),
-    ('[[functions]]\nname = "g"\npoints = 1\nweight = 2\n', r"m.toml: functions\[1\]: unknown keys \['weight'\]"),
-])
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("", r"m.toml: unknown keys \['colour'\] \(known: \[.*'chapter'.*'speed'.*\]\)"),
+        ("[limits]\nwall_s = 1\n", r"m.toml: unknown \[limits\] keys \['wall_s'\] \(known: \['call_timeout_s', "),
+        ("[rules]\nallowed = []\n", r"unknown \[rules\] keys \['allowed'\] \(known: \['forbidden', 'required'\]\)"),
+        ("[speed]\nthreads = 2\n", r"unknown \[speed\] keys \['threads'\] \(known: \['device'\]\)"),
+        ("[grading]\nshare = 0.1\n", r"unknown \[grading\] keys \['share'\] \(known: \['type_share'\]\)"),
+        ('[[functions]]\nname = "g"\npoints = 1\nweight = 2\n', r"m.toml: functions\[1\]: unknown keys \['weight'\]"),
+    ],
+)
 def test_an_unknown_key_is_named_with_its_table(extra, message):
     text = MANIFEST + "\n" + extra if extra else "colour = 1\n" + MANIFEST  # a top-level key goes before the tables
     with pytest.raises(CourseError, match=message):
         _parse(text)
 
 
-@pytest.mark.parametrize(("text", "message"), [
-    (MANIFEST + '\n[speed]\ndevice = "gpu"\n', r"""m.toml: speed.device must be "auto" or "cpu", not 'gpu'"""),
-    (MANIFEST + "\n[limits]\ncall_timeout_s = -1\n", r"m.toml: limits.call_timeout_s must be a non-negative number"),
-    (MANIFEST + "\n[grading]\ntype_share = 1\n", r"m.toml: grading.type_share must be a number in \[0, 1\)"),
-    (MANIFEST + '\n[rules]\nforbidden = [""]\n', r"m.toml: rules.forbidden must be a list of non-empty strings"),
-    ("limits = 3\n" + MANIFEST, r"m.toml: \[limits\] must be a table"),
-    ("functions = 3\n" + MANIFEST.split("[[functions]]")[0], r"m.toml: functions must be an array of tables"),
-    (MANIFEST.replace('name = "f"\n', ""), r"m.toml: functions\[0\].name is required"),
-    (MANIFEST.replace("points = 2\n", ""), r"m.toml: functions\[0\].points is required"),
-    (MANIFEST.split("[[functions]]")[0], r"m.toml: functions: no \[\[functions\]\]"),
-    (MANIFEST + '\n[[functions]]\nname = "f"\npoints = 1\n', r"duplicate function names \['f'\]"),
-])
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (MANIFEST + '\n[speed]\ndevice = "gpu"\n', r"""m.toml: speed.device must be "auto" or "cpu", not 'gpu'"""),
+        (
+            MANIFEST + "\n[limits]\ncall_timeout_s = -1\n",
+            r"m.toml: limits.call_timeout_s must be a non-negative number",
+        ),
+        (MANIFEST + "\n[grading]\ntype_share = 1\n", r"m.toml: grading.type_share must be a number in \[0, 1\)"),
+        (MANIFEST + '\n[rules]\nforbidden = [""]\n', r"m.toml: rules.forbidden must be a list of non-empty strings"),
+        ("limits = 3\n" + MANIFEST, r"m.toml: \[limits\] must be a table"),
+        ("functions = 3\n" + MANIFEST.split("[[functions]]")[0], r"m.toml: functions must be an array of tables"),
+        (MANIFEST.replace('name = "f"\n', ""), r"m.toml: functions\[0\].name is required"),
+        (MANIFEST.replace("points = 2\n", ""), r"m.toml: functions\[0\].points is required"),
+        (MANIFEST.split("[[functions]]")[0], r"m.toml: functions: no \[\[functions\]\]"),
+        (MANIFEST + '\n[[functions]]\nname = "f"\npoints = 1\n', r"duplicate function names \['f'\]"),
+    ],
+)
 def test_a_wrong_value_is_named_with_its_key(text, message):
     with pytest.raises(CourseError, match=message):
         _parse(text)
@@ -150,8 +171,9 @@ def test_the_manifest_reference_in_the_authoring_guide_is_up_to_date():
     doc = ROOT / "docs" / "authoring.md"
     text = doc.read_text(encoding="utf-8")
     assert text.count(reference.BEGIN) == 1 and text.count(reference.END) == 1
-    assert reference.replace_section(text, manifest_reference()) == text, \
+    assert reference.replace_section(text, manifest_reference()) == text, (
         f"docs/authoring.md's manifest reference is stale: run {reference.COMMAND}"
+    )
 
 
 def test_the_reference_command_checks_and_writes_the_section(tmp_path, capsys):

@@ -1,4 +1,5 @@
 """grader.intake: every kind of submission read as text; problems recorded, never raised."""
+
 import zipfile
 
 import nbformat
@@ -25,21 +26,27 @@ def test_py_file_and_notebook(tmp_path):
     (tmp_path / "mine.py").write_text(MOD)
     assert load(tmp_path / "mine.py").source == MOD
     nb = nbformat.v4.new_notebook()
-    nb.cells = [nbformat.v4.new_markdown_cell("# title"), nbformat.v4.new_code_cell("%matplotlib inline\n!pip install x\nimport math"),
-                nbformat.v4.new_code_cell(MOD)]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# title"),
+        nbformat.v4.new_code_cell("%matplotlib inline\n!pip install x\nimport math"),
+        nbformat.v4.new_code_cell(MOD),
+    ]
     nbformat.write(nb, tmp_path / "nb.ipynb")
     src = load(tmp_path / "nb.ipynb").source
     assert "# %matplotlib inline" in src and "# !pip install x" in src and "def f():" in src and "title" not in src
     compile(src, "nb", "exec")
 
 
-@pytest.mark.parametrize(("name", "data", "why"), [
-    ("bad.ipynb", b"{not json", "could not be read"),
-    ("latin.py", "x = 'é'\n".encode("latin-1"), "not UTF-8"),
-    ("big.py", b"#" * (MAX_SOURCE_BYTES + 1), "limit"),
-    ("fake.zip", b"not a zip", "not a readable zip"),
-    ("notes.txt", b"hello", "not a folder, .py"),
-])
+@pytest.mark.parametrize(
+    ("name", "data", "why"),
+    [
+        ("bad.ipynb", b"{not json", "could not be read"),
+        ("latin.py", "x = 'é'\n".encode("latin-1"), "not UTF-8"),
+        ("big.py", b"#" * (MAX_SOURCE_BYTES + 1), "limit"),
+        ("fake.zip", b"not a zip", "not a readable zip"),
+        ("notes.txt", b"hello", "not a folder, .py"),
+    ],
+)
 def test_broken_inputs_become_problems(tmp_path, name, data, why):
     (tmp_path / name).write_bytes(data)
     sub = load(tmp_path / name)
@@ -54,7 +61,9 @@ def test_missing_path_and_empty_folder(tmp_path):
 
 def test_archive_round_trip_and_tampering(tmp_path):
     out = tmp_path / "s.zip"
-    pack_submission(files={"numerics.py": MOD.encode()}, chapter="ch02_numerics", module="numerics.py", out=out, version="t")
+    pack_submission(
+        files={"numerics.py": MOD.encode()}, chapter="ch02_numerics", module="numerics.py", out=out, version="t"
+    )
     sub = load(out)
     assert sub.source == MOD and sub.notes == [] and sub.kind == "archive"
     with zipfile.ZipFile(out) as zf:
@@ -66,7 +75,9 @@ def test_archive_round_trip_and_tampering(tmp_path):
     sub = load(tampered)
     assert "return 2" in sub.source and any("sha256" in n for n in sub.notes)
     other = tmp_path / "o.zip"
-    pack_submission(files={"numerics.py": MOD.encode()}, chapter="ch01_linear_algebra", module="numerics.py", out=other, version="t")
+    pack_submission(
+        files={"numerics.py": MOD.encode()}, chapter="ch01_linear_algebra", module="numerics.py", out=other, version="t"
+    )
     assert "for chapter 'ch01_linear_algebra'" in load(other).problem
 
 

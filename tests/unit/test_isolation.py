@@ -1,4 +1,5 @@
 """grader.sandbox.isolation: the probe, and what a box can see when bubblewrap works."""
+
 import shutil
 
 import pytest
@@ -9,7 +10,7 @@ from grader.sandbox.isolation import NOT_SECURE, best_spec, probe
 HAS_BWRAP = shutil.which("bwrap") is not None
 needs_landlock_6 = pytest.mark.skipif(landlock.abi() < 6, reason="Landlock ABI >= 6 not available")
 
-SPY = '''import os, socket
+SPY = """import os, socket
 def look():
     seen = {"uid": os.getuid(), "root": sorted(os.listdir("/"))}
     for path in ("/work/main/solutions", "/etc/passwd", "/root/.ssh"):
@@ -25,7 +26,7 @@ def look():
     except OSError:
         seen["write_usr"] = False
     return seen
-'''
+"""
 
 
 def test_probe_reports_a_level_and_why():
@@ -53,8 +54,13 @@ def test_autograde_refuses_an_insecure_worker_unless_forced(tmp_path):
 
     with pytest.raises(CourseError, match="--allow-insecure"):
         autograde(chapter="ch02_numerics", submissions=[tmp_path / "x"], out_dir=tmp_path / "o", spec=plain_spec())
-    res = autograde(chapter="ch02_numerics", submissions=[tmp_path / "x"], out_dir=tmp_path / "o",
-                    spec=plain_spec(), allow_insecure=True)
+    res = autograde(
+        chapter="ch02_numerics",
+        submissions=[tmp_path / "x"],
+        out_dir=tmp_path / "o",
+        spec=plain_spec(),
+        allow_insecure=True,
+    )
     assert res.isolation == NOT_SECURE and res.rows[0].score == 0
 
 
@@ -67,7 +73,7 @@ def test_seccomp_filter_is_well_formed():
     assert len(data) % 8 == 0 and len(data) // 8 < 4096
 
 
-SECCOMP_SPY = '''import ctypes, socket
+SECCOMP_SPY = """import ctypes, socket
 def probe():
     out = {}
     for name, fam, typ in (("tcp", socket.AF_INET, socket.SOCK_STREAM), ("udp", socket.AF_INET, socket.SOCK_DGRAM),
@@ -98,11 +104,13 @@ def probe():
     t.join()
     out["thread"] = box
     return out
-'''
+"""
 
 
-@pytest.mark.skipif(not HAS_BWRAP or probe().level != "bubblewrap" or "no seccomp" in probe().label,
-                    reason="bubblewrap with seccomp is not usable here")
+@pytest.mark.skipif(
+    not HAS_BWRAP or probe().level != "bubblewrap" or "no seccomp" in probe().label,
+    reason="bubblewrap with seccomp is not usable here",
+)
 def test_seccomp_denies_inet_sockets_ptrace_and_new_processes():
     with WarmPool(best_spec()) as pool, ModuleSession(module_name="m", source=SECCOMP_SPY, pool=pool) as s:
         out = s.call("probe")
@@ -113,7 +121,7 @@ def test_seccomp_denies_inet_sockets_ptrace_and_new_processes():
     assert out["thread"] == [1]
 
 
-LANDLOCK_SPY = '''import os, socket
+LANDLOCK_SPY = """import os, socket
 def spy(course):
     out = {}
     for p in (course, "/etc/passwd", "/root", "/tmp", "/proc/1/environ"):
@@ -133,7 +141,7 @@ def spy(course):
     except OSError as e:
         out["signal"] = e.errno
     return out
-'''
+"""
 
 
 @needs_landlock_6
@@ -144,18 +152,25 @@ def test_landlock_level_reads_only_the_runtime_writes_nothing_and_cannot_signal_
     course = str(find_course().root / "solutions")
     with WarmPool(landlock_spec()) as pool, ModuleSession(module_name="m", source=LANDLOCK_SPY, pool=pool) as s:
         out = s.call("spy", course)
-    assert out == {course: 13, "/etc/passwd": 13, "/root": 13, "/tmp": 13, "/proc/1/environ": 13,
-                   "write": 13, "signal": 1}  # EACCES everywhere; EPERM for the signal
+    assert out == {
+        course: 13,
+        "/etc/passwd": 13,
+        "/root": 13,
+        "/tmp": 13,
+        "/proc/1/environ": 13,
+        "write": 13,
+        "signal": 1,
+    }  # EACCES everywhere; EPERM for the signal
 
 
-CPU_SRC = '''import time
+CPU_SRC = """import time
 def busy(s):
     t = time.process_time()
     while time.process_time() - t < s:  # s seconds on the CPU, however busy the machine is
         pass
 def nap(s):
     time.sleep(s)
-'''
+"""
 
 
 @pytest.mark.parametrize("level", ["plain", "best"])

@@ -11,7 +11,7 @@ from grader.course import Course
 from grader.pipeline import ChapterGrader, GraderConfig, IsolationUnavailable, worker_spec
 from grader.sandbox import WorkerSpec
 
-MANIFEST = '''
+MANIFEST = """
 chapter = "chx"
 module = "mod"
 library = "numpy"
@@ -19,7 +19,7 @@ library = "numpy"
 [[functions]]
 name = "double"
 points = 2
-'''
+"""
 
 HIDDEN = '''
 import pytest

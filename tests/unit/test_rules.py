@@ -1,4 +1,5 @@
 """grader.rules: forbidden and required names, found however they are imported or aliased."""
+
 import textwrap
 
 import pytest
@@ -12,32 +13,38 @@ def check(src, fn="f", forbidden=FORBID, required=()):
     return check_function_rules(textwrap.dedent(src), fn, forbidden=forbidden, required=required)
 
 
-@pytest.mark.parametrize("src", [
-    "import torch\ndef f(x):\n    return torch.softmax(x, -1)\n",
-    "import torch as T\ndef f(x):\n    return T.softmax(x, -1)\n",
-    "from torch import softmax as s\ndef f(x):\n    return s(x, -1)\n",
-    "import torch.nn.functional as F\ndef f(x):\n    return F.softmax(x, -1)\n",
-    "from torch.nn import functional\ndef f(x):\n    return functional.softmax(x, -1)\n",
-    "def f(x):\n    return x.softmax(-1)\n",
-    "import torch\ndef f(x):\n    return getattr(torch, 'softmax')(x, -1)\n",
-    "import torch\ndef f(x, name):\n    return getattr(torch, name)(x, -1)\n",
-    "def f(x):\n    return eval('x.soft' + 'max(-1)')\n",
-    "import importlib\ndef f(x):\n    return importlib.import_module('torch').exp(x)\n",
-    "import torch\nsm = torch.softmax\ndef f(x):\n    return sm(x, -1)\n",
-    "import torch\ndef _inner(x):\n    return torch.softmax(x, -1)\ndef _mid(x):\n    return _inner(x)\ndef f(x):\n    return _mid(x)\n",
-    "from torch import *\ndef f(x):\n    return exp(x)\n",
-])
+@pytest.mark.parametrize(
+    "src",
+    [
+        "import torch\ndef f(x):\n    return torch.softmax(x, -1)\n",
+        "import torch as T\ndef f(x):\n    return T.softmax(x, -1)\n",
+        "from torch import softmax as s\ndef f(x):\n    return s(x, -1)\n",
+        "import torch.nn.functional as F\ndef f(x):\n    return F.softmax(x, -1)\n",
+        "from torch.nn import functional\ndef f(x):\n    return functional.softmax(x, -1)\n",
+        "def f(x):\n    return x.softmax(-1)\n",
+        "import torch\ndef f(x):\n    return getattr(torch, 'softmax')(x, -1)\n",
+        "import torch\ndef f(x, name):\n    return getattr(torch, name)(x, -1)\n",
+        "def f(x):\n    return eval('x.soft' + 'max(-1)')\n",
+        "import importlib\ndef f(x):\n    return importlib.import_module('torch').exp(x)\n",
+        "import torch\nsm = torch.softmax\ndef f(x):\n    return sm(x, -1)\n",
+        "import torch\ndef _inner(x):\n    return torch.softmax(x, -1)\ndef _mid(x):\n    return _inner(x)\ndef f(x):\n    return _mid(x)\n",
+        "from torch import *\ndef f(x):\n    return exp(x)\n",
+    ],
+)
 def test_forbidden_uses_are_found(src):
     finding = check(src)
     assert not finding.ok
     assert "line" in finding.message
 
 
-@pytest.mark.parametrize("src", [
-    "import torch\ndef f(x):\n    return torch.exp(x) / torch.exp(x).sum()\n",
-    "import torch\ndef g(x):\n    return torch.softmax(x, -1)\ndef f(x):\n    return torch.exp(x)\n",
-    "import torch\ndef f(x):\n    softmax = torch.exp(x)\n    return softmax / softmax.sum()\n",
-])
+@pytest.mark.parametrize(
+    "src",
+    [
+        "import torch\ndef f(x):\n    return torch.exp(x) / torch.exp(x).sum()\n",
+        "import torch\ndef g(x):\n    return torch.softmax(x, -1)\ndef f(x):\n    return torch.exp(x)\n",
+        "import torch\ndef f(x):\n    softmax = torch.exp(x)\n    return softmax / softmax.sum()\n",
+    ],
+)
 def test_allowed_code_passes(src):
     assert check(src).ok
 
@@ -65,7 +72,7 @@ def test_unparsable_and_missing_function():
 # -- ".backward" means torch's method, not a method of the student's own class ---------------------------------
 
 NO_AUTOGRAD = ["torch.autograd", ".backward", ".grad"]
-OWN_LAYER = '''
+OWN_LAYER = """
 import torch
 class LayerNorm:
     def __init__(self, eps=1e-5):
@@ -80,47 +87,53 @@ class LayerNorm:
     @staticmethod
     def grad(x):
         return x
-'''
+"""
 
 
-@pytest.mark.parametrize("code", [
-    "def f(x, dout):\n    return LayerNorm().both(x, dout)\n",  # self.backward(...) in the class's method
-    "def f(x, dout):\n    return LayerNorm.make_and_run(x, dout)\n",  # cls.backward(...) in a classmethod
-    "def f(x, dout):\n    return LayerNorm.backward(LayerNorm(), dout, x) + LayerNorm.grad(x)\n",  # on the class
-    "def f(x, dout):\n    return LayerNorm(1e-3).backward(dout, x)\n",  # on an instance made on the spot
-    "def f(x, dout):\n    ln = LayerNorm()\n    return ln.backward(dout, x)\n",  # a name only bound to one
-    "ln = LayerNorm()\ndef f(x, dout):\n    return ln.backward(dout, x)\n",
-])
+@pytest.mark.parametrize(
+    "code",
+    [
+        "def f(x, dout):\n    return LayerNorm().both(x, dout)\n",  # self.backward(...) in the class's method
+        "def f(x, dout):\n    return LayerNorm.make_and_run(x, dout)\n",  # cls.backward(...) in a classmethod
+        "def f(x, dout):\n    return LayerNorm.backward(LayerNorm(), dout, x) + LayerNorm.grad(x)\n",  # on the class
+        "def f(x, dout):\n    return LayerNorm(1e-3).backward(dout, x)\n",  # on an instance made on the spot
+        "def f(x, dout):\n    ln = LayerNorm()\n    return ln.backward(dout, x)\n",  # a name only bound to one
+        "ln = LayerNorm()\ndef f(x, dout):\n    return ln.backward(dout, x)\n",
+    ],
+)
 def test_a_method_of_the_students_own_class_is_not_the_forbidden_method(code):
     finding = check(OWN_LAYER + code, forbidden=NO_AUTOGRAD)
     assert finding.ok, finding.message
 
 
-@pytest.mark.parametrize("src", [
-    "def f(x):\n    x.backward()\n    return x.grad\n",
-    OWN_LAYER + "def f(x, dout):\n    return LayerNorm().x.backward()\n",
-    OWN_LAYER + "def f(x, dout):\n    y = x.sum()\n    y.backward()\n    return LayerNorm().backward(dout, x)\n",
-    "import torch\ndef f(t):\n    torch.Tensor.backward(t)\n    return t\n",
-    "def f(t):\n    getattr(t, 'backward')()\n    return t\n",
-    # super() and inherited methods are torch's
-    "import torch\nclass T(torch.Tensor):\n    def backward(self):\n        return super().backward()\n"
-    "def f(t):\n    return T(t).backward()\n",
-    "import torch\nclass T(torch.Tensor):\n    def go(self):\n        return self.backward()\n"
-    "def f(t):\n    return T(t).go()\n",
-    # an autograd.Function defines backward, and is autograd
-    "import torch\nclass F(torch.autograd.Function):\n    @staticmethod\n    def backward(ctx, g):\n        return g\n"
-    "def f(x):\n    return F.apply(x)\n",
-    # the own method called with a tensor as self, or found after torch's in the MRO
-    "class C:\n    def backward(self):\n        pass\n    def go(self):\n        return self.backward()\n"
-    "def f(t):\n    return C.go(t)\n",
-    "import torch\nclass C:\n    def backward(self):\n        pass\n    def go(self):\n        return self.backward()\n"
-    "class D(torch.Tensor, C):\n    pass\ndef f(t):\n    return D(t).go()\n",
-    # C(t) need not be a C, and a name is not always the instance
-    "class C:\n    def __new__(cls, t):\n        return t\n    def backward(self):\n        pass\n"
-    "def f(t):\n    return C(t).backward()\n",
-    OWN_LAYER + "ln = LayerNorm()\ndef f(ln, dout):\n    return ln.backward()\n",
-    OWN_LAYER + "def f(x, dout):\n    ln = LayerNorm()\n    ln = x\n    return ln.backward()\n",
-])
+@pytest.mark.parametrize(
+    "src",
+    [
+        "def f(x):\n    x.backward()\n    return x.grad\n",
+        OWN_LAYER + "def f(x, dout):\n    return LayerNorm().x.backward()\n",
+        OWN_LAYER + "def f(x, dout):\n    y = x.sum()\n    y.backward()\n    return LayerNorm().backward(dout, x)\n",
+        "import torch\ndef f(t):\n    torch.Tensor.backward(t)\n    return t\n",
+        "def f(t):\n    getattr(t, 'backward')()\n    return t\n",
+        # super() and inherited methods are torch's
+        "import torch\nclass T(torch.Tensor):\n    def backward(self):\n        return super().backward()\n"
+        "def f(t):\n    return T(t).backward()\n",
+        "import torch\nclass T(torch.Tensor):\n    def go(self):\n        return self.backward()\n"
+        "def f(t):\n    return T(t).go()\n",
+        # an autograd.Function defines backward, and is autograd
+        "import torch\nclass F(torch.autograd.Function):\n    @staticmethod\n    def backward(ctx, g):\n        return g\n"
+        "def f(x):\n    return F.apply(x)\n",
+        # the own method called with a tensor as self, or found after torch's in the MRO
+        "class C:\n    def backward(self):\n        pass\n    def go(self):\n        return self.backward()\n"
+        "def f(t):\n    return C.go(t)\n",
+        "import torch\nclass C:\n    def backward(self):\n        pass\n    def go(self):\n        return self.backward()\n"
+        "class D(torch.Tensor, C):\n    pass\ndef f(t):\n    return D(t).go()\n",
+        # C(t) need not be a C, and a name is not always the instance
+        "class C:\n    def __new__(cls, t):\n        return t\n    def backward(self):\n        pass\n"
+        "def f(t):\n    return C(t).backward()\n",
+        OWN_LAYER + "ln = LayerNorm()\ndef f(ln, dout):\n    return ln.backward()\n",
+        OWN_LAYER + "def f(x, dout):\n    ln = LayerNorm()\n    ln = x\n    return ln.backward()\n",
+    ],
+)
 def test_backward_on_anything_else_is_still_found(src):
     finding = check(src, forbidden=NO_AUTOGRAD)
     assert not finding.ok and ("backward" in finding.message or "torch.autograd" in finding.message)
@@ -128,7 +141,7 @@ def test_backward_on_anything_else_is_still_found(src):
 
 # -- a function's scope: what it uses, and the import-time code that runs for its effects ----------------------
 
-LIFT = '''
+LIFT = """
 import numpy as np
 def _lift(name):
     f = getattr(np, name)
@@ -149,7 +162,7 @@ class Dual:
         return Dual(exp(self.a), exp(self.a) * self.b)
 def dual_derivative(f, x):
     return f(Dual(x, 1.0)).b
-'''
+"""
 
 
 def test_a_module_level_name_counts_only_for_the_functions_that_use_it():
@@ -159,30 +172,36 @@ def test_a_module_level_name_counts_only_for_the_functions_that_use_it():
     assert not dual.ok and "line 4: `f = getattr(np, name)` uses getattr with a computed name" in dual.message
 
 
-@pytest.mark.parametrize("src", [
-    "def _helper(s):\n    return eval(s)\ndef g(s):\n    return _helper(s)\ndef f(x):\n    return x\n",
-    "import torch\nop = getattr(torch, 'soft' + 'max')\ndef f(x):\n    return torch.exp(x)\n",
-    "import torch\nif True:\n    other = torch.softmax\ndef f(x):\n    return x\n",
-])
+@pytest.mark.parametrize(
+    "src",
+    [
+        "def _helper(s):\n    return eval(s)\ndef g(s):\n    return _helper(s)\ndef f(x):\n    return x\n",
+        "import torch\nop = getattr(torch, 'soft' + 'max')\ndef f(x):\n    return torch.exp(x)\n",
+        "import torch\nif True:\n    other = torch.softmax\ndef f(x):\n    return x\n",
+    ],
+)
 def test_code_this_function_cannot_reach_costs_it_nothing(src):
     assert check(src).ok, check(src).message
 
 
-@pytest.mark.parametrize("src", [
-    # a bare call at import runs the helper, whoever uses it
-    "def _setup():\n    eval('1')\n_setup()\ndef f(x):\n    return x\n",
-    "import torch\nif True:\n    other = 1\n    print(torch.softmax)\ndef f(x):\n    return x\n",
-    # a name bound at import and used by the function
-    "import torch\nop = getattr(torch, 'soft' + 'max')\ndef f(x):\n    return op(x, -1)\n",
-    "import torch\nif True:\n    op = torch.softmax\ndef f(x):\n    return op(x, -1)\n",
-    # import-time code that fills a table the function reads, through a name nothing uses or a decorator
-    "import torch\nOPS = {}\ndef _register():\n    OPS['sm'] = torch.softmax\n    return True\n_ok = _register()\n"
-    "def f(x):\n    return OPS['sm'](x, -1)\n",
-    "import torch\nOPS = {}\ndef reg(fn):\n    OPS['sm'] = torch.softmax\n    return fn\n"
-    "@reg\ndef unused():\n    pass\n"
-    "def f(x):\n    return OPS['sm'](x, -1)\n",
-    "import torch\nglobals()['sm'] = torch.softmax\ndef f(x):\n    return sm(x, -1)\n",
-])
+@pytest.mark.parametrize(
+    "src",
+    [
+        # a bare call at import runs the helper, whoever uses it
+        "def _setup():\n    eval('1')\n_setup()\ndef f(x):\n    return x\n",
+        "import torch\nif True:\n    other = 1\n    print(torch.softmax)\ndef f(x):\n    return x\n",
+        # a name bound at import and used by the function
+        "import torch\nop = getattr(torch, 'soft' + 'max')\ndef f(x):\n    return op(x, -1)\n",
+        "import torch\nif True:\n    op = torch.softmax\ndef f(x):\n    return op(x, -1)\n",
+        # import-time code that fills a table the function reads, through a name nothing uses or a decorator
+        "import torch\nOPS = {}\ndef _register():\n    OPS['sm'] = torch.softmax\n    return True\n_ok = _register()\n"
+        "def f(x):\n    return OPS['sm'](x, -1)\n",
+        "import torch\nOPS = {}\ndef reg(fn):\n    OPS['sm'] = torch.softmax\n    return fn\n"
+        "@reg\ndef unused():\n    pass\n"
+        "def f(x):\n    return OPS['sm'](x, -1)\n",
+        "import torch\nglobals()['sm'] = torch.softmax\ndef f(x):\n    return sm(x, -1)\n",
+    ],
+)
 def test_import_time_code_the_function_depends_on_is_charged_to_it(src):
     finding = check(src)
     assert not finding.ok and "line" in finding.message
@@ -198,27 +217,32 @@ def test_required_names_are_looked_for_in_the_functions_own_scope():
 
 # -- import-time changes to imported modules count for every function ------------------------------------------
 
-@pytest.mark.parametrize("line, changed", [
-    ("np.einsum = my", "numpy"),
-    ("np.linalg.solve = my", "numpy.linalg"),
-    ("np.pi += 1", "numpy"),
-    ("del np.einsum", "numpy"),
-    ("setattr(torch, 'softmax', my)", "torch"),
-    ("delattr(np, 'einsum')", "numpy"),
-    ("vars(np)['einsum'] = my", "numpy"),
-    ("np.__dict__['einsum'] = my", "numpy.__dict__"),
-    ("_ = np.__dict__.update(einsum=my)", "numpy.__dict__"),
-    ("torch.nn.functional.softmax = my", "torch.nn.functional"),
-    ("import builtins\nbuiltins.max = my", "builtins"),
-])
+
+@pytest.mark.parametrize(
+    "line, changed",
+    [
+        ("np.einsum = my", "numpy"),
+        ("np.linalg.solve = my", "numpy.linalg"),
+        ("np.pi += 1", "numpy"),
+        ("del np.einsum", "numpy"),
+        ("setattr(torch, 'softmax', my)", "torch"),
+        ("delattr(np, 'einsum')", "numpy"),
+        ("vars(np)['einsum'] = my", "numpy"),
+        ("np.__dict__['einsum'] = my", "numpy.__dict__"),
+        ("_ = np.__dict__.update(einsum=my)", "numpy.__dict__"),
+        ("torch.nn.functional.softmax = my", "torch.nn.functional"),
+        ("import builtins\nbuiltins.max = my", "builtins"),
+    ],
+)
 def test_changing_an_imported_module_at_import_time_fails_every_function(line, changed):
     head = "import numpy as np\nimport torch\ndef my(*a):\n    return 0\n"
     tail = "def f(x):\n    return x\ndef g(x):\n    return x\n"
     wheres = {
         "top level": line + "\n",
         "helper called at import": "def _patch():\n" + textwrap.indent(line, "    ") + "\n_patch()\n",
-        "helper whose result is unused":
-            "def _patch():\n" + textwrap.indent(line, "    ") + "\n    return 1\n_ok = _patch()\n",
+        "helper whose result is unused": "def _patch():\n"
+        + textwrap.indent(line, "    ")
+        + "\n    return 1\n_ok = _patch()\n",
         "class body": "class _P:\n" + textwrap.indent(line, "    ") + "\n",
     }
     for where, code in wheres.items():

@@ -2,6 +2,7 @@
 
 A fake session stands in for the worker so these tests exercise only the runner.
 """
+
 import textwrap
 
 import numpy as np
@@ -39,7 +40,9 @@ def run(tmp_path, text, answers, reference=None, seed=0):
 
 
 def test_names_weights_and_messages(tmp_path):
-    outcomes, errors = run(tmp_path, '''
+    outcomes, errors = run(
+        tmp_path,
+        '''
         import pytest
         from grader.testing import Case, GradingFailure, cases
 
@@ -57,7 +60,9 @@ def test_names_weights_and_messages(tmp_path):
         @pytest.mark.task("g", name="a named test")
         def test_named(student):
             student.g()
-    ''', {"f": 2, "g": StudentRaised("ValueError: boom (m.py, line 3)")})
+    ''',
+        {"f": 2, "g": StudentRaised("ValueError: boom (m.py, line 3)")},
+    )
     assert errors == []
     by_name = {o.name: o for o in outcomes}
     assert set(by_name) == {"f: the value is two", "f: first case", "f: second case", "g: a named test"}
@@ -69,7 +74,9 @@ def test_names_weights_and_messages(tmp_path):
 
 
 def test_plain_assert_message_and_unexpected_exception(tmp_path):
-    outcomes, _ = run(tmp_path, '''
+    outcomes, _ = run(
+        tmp_path,
+        '''
         import pytest
 
         @pytest.mark.task("f")
@@ -81,17 +88,23 @@ def test_plain_assert_message_and_unexpected_exception(tmp_path):
         def test_crash(student):
             """grader-side exception"""
             student.f().shape
-    ''', {"f": 2})
+    ''',
+        {"f": 2},
+    )
     by_name = {o.name: o for o in outcomes}
     assert by_name["f: plain assert"].message == "f should return 3"
     assert by_name["f: grader-side exception"].message.startswith("checking the result raised AttributeError")
 
 
 def test_missing_marker_and_collection_error_are_engine_errors(tmp_path):
-    outcomes, errors = run(tmp_path, '''
+    outcomes, errors = run(
+        tmp_path,
+        """
         def test_unmarked(student):
             pass
-    ''', {})
+    """,
+        {},
+    )
     assert any("has no @pytest.mark.task" in e for e in errors)
     bad = write(tmp_path, "import nonexistent_module_xyz\n", name="test_bad.py")
     _, errors = run_tests(paths=[bad], context=RunContext(FakeSession({}), None, 0))
@@ -99,13 +112,17 @@ def test_missing_marker_and_collection_error_are_engine_errors(tmp_path):
 
 
 def test_reference_fixture_absent_in_check_mode_fails_the_test(tmp_path):
-    outcomes, _ = run(tmp_path, '''
+    outcomes, _ = run(
+        tmp_path,
+        '''
         import pytest
 
         @pytest.mark.task("f")
         def test_ref(student, reference):
             """needs the reference"""
-    ''', {})
+    ''',
+        {},
+    )
     (o,) = outcomes
     assert not o.passed and "only available to the hidden graders" in o.message
 
@@ -133,13 +150,16 @@ def test_rng_depends_on_seed_and_test_but_is_reproducible(tmp_path):
 
 
 def test_repeated_runs_in_one_process_reimport_the_test_module(tmp_path):
-    path = write(tmp_path, '''
+    path = write(
+        tmp_path,
+        '''
         import pytest
 
         @pytest.mark.task("f")
         def test_one(student):
             """one"""
-    ''')
+    ''',
+    )
     for _ in range(3):
         outcomes, errors = run_tests(paths=[path], context=RunContext(FakeSession({}), None, 0))
         assert [o.name for o in outcomes] == ["f: one"] and not errors
@@ -153,14 +173,18 @@ def test_expect_raises_accepts_the_type_or_a_subclass_and_explains_anything_else
         "returns": 3,
         "hangs": CallTimedOut("did not return within 10 s"),
     }
-    outcomes, errors = run(tmp_path, """
+    outcomes, errors = run(
+        tmp_path,
+        """
         import pytest
 
         @pytest.mark.task("f")
         @pytest.mark.parametrize("name", ["raises_value", "raises_sub", "raises_type", "returns", "hangs"])
         def test_raises(student, name):
             student.expect_raises(ValueError, name, [1.0, 2.0], threshold=0.0)
-        """, answers)
+        """,
+        answers,
+    )
     assert not errors
     verdicts = [o.passed for o in outcomes]
     assert verdicts == [True, True, False, False, False]
@@ -222,7 +246,9 @@ def test_speed_tests_run_last_and_report_their_figures(tmp_path):
 
 def test_slow_code_fails_the_speed_test_with_its_ratio(tmp_path):
     path = write(tmp_path, SPEED_FILE)
-    outcomes, _ = run_tests(paths=[path], context=RunContext(TimedFake(0.05), None, 0, speed=SpeedSetup(TimedFake(0.001))))
+    outcomes, _ = run_tests(
+        paths=[path], context=RunContext(TimedFake(0.05), None, 0, speed=SpeedSetup(TimedFake(0.001)))
+    )
     speed = [o for o in outcomes if o.kind == "speed"][0]
     assert not speed.passed and "50.00x" in speed.message and speed.data["ratio"] == 50.0
 
@@ -245,14 +271,20 @@ def test_a_speed_test_that_did_not_run_stays_a_speed_test(tmp_path):
     """A test that never ran is reported failed under its own kind: a speed test left
     unrun (here the session ends first) must not become a correctness test, which would
     take a share of the function's correctness points."""
-    path = write(tmp_path, SPEED_FILE.replace('assert student.f(1.0) == 1.0', 'pytest.exit("the session ends")'))
-    outcomes, _ = run_tests(paths=[path], context=RunContext(TimedFake(0.001), None, 0, speed=SpeedSetup(TimedFake(0.001))))
+    path = write(tmp_path, SPEED_FILE.replace("assert student.f(1.0) == 1.0", 'pytest.exit("the session ends")'))
+    outcomes, _ = run_tests(
+        paths=[path], context=RunContext(TimedFake(0.001), None, 0, speed=SpeedSetup(TimedFake(0.001)))
+    )
     assert [(o.kind, o.passed, o.message) for o in outcomes] == [
-        ("correctness", False, "the test did not run"), ("speed", False, "the test did not run")]
+        ("correctness", False, "the test did not run"),
+        ("speed", False, "the test did not run"),
+    ]
 
 
 def test_edge_marks_slips_and_mutations_reach_the_outcome(tmp_path):
-    outcomes, errors = run(tmp_path, '''
+    outcomes, errors = run(
+        tmp_path,
+        '''
         import numpy as np
         import pytest
         from grader.testing import Case, assert_unchanged, cases, expect_array
@@ -272,7 +304,9 @@ def test_edge_marks_slips_and_mutations_reach_the_outcome(tmp_path):
             out, after = student.call_with_args("f", np.zeros(2))
             assert_unchanged(np.ones(2), after[0], what="x")
             expect_array(out)
-    ''', {"f": np.zeros(2, dtype=np.float64)})
+    ''',
+        {"f": np.zeros(2, dtype=np.float64)},
+    )
     assert errors == []
     by = {o.name: o for o in outcomes}
     core, edge = by["f: core"], by["f: degenerate"]

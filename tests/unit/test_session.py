@@ -1,4 +1,5 @@
 """grader.sandbox: the student's module in a worker process; failures come back as reasons."""
+
 import os
 import time
 
@@ -18,7 +19,7 @@ from grader.sandbox import (
 )
 from grader.sandbox.box import wire
 
-SOURCE = '''
+SOURCE = """
 import os, time
 import numpy as np
 import torch
@@ -60,7 +61,7 @@ def listing():
 
 def env():
     return dict(os.environ)
-'''
+"""
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ Real workers (and real cheats) are in tests/speed/; here each fake returns a cho
 CPU time, wall time and CUDA claim per call, so every rule of grader.speed.protocol
 can be checked exactly: majority stop, median, retry, cap, idle check, the CUDA bound.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -17,8 +18,7 @@ from grader.testing import GradingFailure
 class Fake:
     """A worker: ``figures`` gives the CPU time of each call in turn (the last one repeats)."""
 
-    def __init__(self, figures, *, wrong_after=None, idle=0.0, claims=None, walls=None, fail=None,
-                 mutate=False):
+    def __init__(self, figures, *, wrong_after=None, idle=0.0, claims=None, walls=None, fail=None, mutate=False):
         self.figures, self.calls, self.cpu = list(figures), 0, 0.0
         self.wrong_after, self.idle, self.claims, self.walls, self.fail = wrong_after, idle, claims, walls, fail
         self.mutate = mutate
@@ -54,13 +54,24 @@ def _check(out, expected, args, kwargs):
         raise GradingFailure("values differ")
 
 
-SPEC = SpeedSpec(function="double", within=4, cpu=Size("8", lambda rng: ((rng.standard_normal(8),), {})),
-                 check=_check, cuda=Size("8 on cuda", lambda rng: ((rng.standard_normal(8),), {})))
+SPEC = SpeedSpec(
+    function="double",
+    within=4,
+    cpu=Size("8", lambda rng: ((rng.standard_normal(8),), {})),
+    check=_check,
+    cuda=Size("8 on cuda", lambda rng: ((rng.standard_normal(8),), {})),
+)
 
 
 def run(student, baseline, device="cpu", **proto):
-    return measure(spec=SPEC, device=device, student=student, baseline=baseline, rng=np.random.default_rng(0),
-                   protocol=SpeedProtocol(**proto))
+    return measure(
+        spec=SPEC,
+        device=device,
+        student=student,
+        baseline=baseline,
+        rng=np.random.default_rng(0),
+        protocol=SpeedProtocol(**proto),
+    )
 
 
 def test_a_fast_student_passes_after_a_majority_of_rounds():
@@ -164,8 +175,10 @@ class BySize(Fake):
 
 
 def test_several_sizes_each_with_its_threshold_must_all_pass():
-    sizes = (Size("short", lambda rng: ((rng.standard_normal(8),), {})),
-             Size("long", lambda rng: ((rng.standard_normal(64),), {}), within=6))
+    sizes = (
+        Size("short", lambda rng: ((rng.standard_normal(8),), {})),
+        Size("long", lambda rng: ((rng.standard_normal(64),), {}), within=6),
+    )
     spec = SpeedSpec(function="double", within=4, cpu=sizes, check=_check)
     assert spec.title("cpu") == "speed within 4x of reference (short; long within 6x, cpu)"
     baseline = BySize({8: 0.001, 64: 0.001})

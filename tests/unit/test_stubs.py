@@ -1,4 +1,5 @@
 """grader.release.stubs: solution regions become NotImplementedError stubs."""
+
 import ast
 import textwrap
 
@@ -32,13 +33,16 @@ def test_regions_become_named_stubs():
     assert "return x + y" not in stub and "SOLUTION" not in stub
 
 
-@pytest.mark.parametrize(("src", "why"), [
-    ("### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n", "inside a function"),
-    ("def f():\n    ### BEGIN SOLUTION\n    return 1\n", "never closed"),
-    ("def f():\n    return 1\n    ### END SOLUTION\n", "without"),
-    ("def f():\n    ### BEGIN SOLUTION\n    ### BEGIN SOLUTION\n    pass\n    ### END SOLUTION\n", "nested"),
-    ("def f():\n    return 1\n", "no ### BEGIN SOLUTION"),
-])
+@pytest.mark.parametrize(
+    ("src", "why"),
+    [
+        ("### BEGIN SOLUTION\nx = 1\n### END SOLUTION\n", "inside a function"),
+        ("def f():\n    ### BEGIN SOLUTION\n    return 1\n", "never closed"),
+        ("def f():\n    return 1\n    ### END SOLUTION\n", "without"),
+        ("def f():\n    ### BEGIN SOLUTION\n    ### BEGIN SOLUTION\n    pass\n    ### END SOLUTION\n", "nested"),
+        ("def f():\n    return 1\n", "no ### BEGIN SOLUTION"),
+    ],
+)
 def test_malformed_regions(src, why):
     with pytest.raises(StubError, match=why):
         make_stub(src)

@@ -1,10 +1,11 @@
 """grader.release: a tiny course's template is generated, and drift is detected."""
+
 import pytest
 
 from grader.course import CourseError, parse_manifest
 from grader.release import release
 
-MANIFEST = '''chapter = "chx"
+MANIFEST = """chapter = "chx"
 title = "X"
 module = "mod"
 library = "numpy"
@@ -12,7 +13,7 @@ library = "numpy"
 [[functions]]
 name = "f"
 points = 2
-'''
+"""
 
 
 @pytest.fixture
@@ -33,8 +34,12 @@ def course(tmp_path):
 def test_release_writes_the_template_and_check_is_clean(course):
     (r,) = release(course_root=course)
     t = course / "student_template" / "chx"
-    assert sorted(p.relative_to(t).as_posix() for p in t.rglob("*") if p.is_file()) == \
-        ["README.md", "chapter.toml", "mod.py", "tests/test_x.py"]
+    assert sorted(p.relative_to(t).as_posix() for p in t.rglob("*") if p.is_file()) == [
+        "README.md",
+        "chapter.toml",
+        "mod.py",
+        "tests/test_x.py",
+    ]
     assert 'raise NotImplementedError("f")' in (t / "mod.py").read_text()
     readme = (t / "README.md").read_text()
     assert "Do f." in readme and "## Grading" in readme
@@ -61,12 +66,15 @@ def test_drift_is_detected(course, edit):
     assert {"stub": d.changed, "extra": d.extra, "missing": d.missing, "solution": d.changed}[edit]
 
 
-@pytest.mark.parametrize(("text", "why"), [
-    (MANIFEST + "colour = 1\n", "unknown keys"),
-    (MANIFEST.replace('module = "mod"\n', ""), "module"),
-    (MANIFEST + '\n[[functions]]\nname = "f"\npoints = 1\n', "duplicate"),
-    (MANIFEST.replace("points = 2", "points = -2"), "non-negative"),
-])
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        (MANIFEST + "colour = 1\n", "unknown keys"),
+        (MANIFEST.replace('module = "mod"\n', ""), "module"),
+        (MANIFEST + '\n[[functions]]\nname = "f"\npoints = 1\n', "duplicate"),
+        (MANIFEST.replace("points = 2", "points = -2"), "non-negative"),
+    ],
+)
 def test_manifest_errors(text, why):
     import tomllib
 
@@ -93,7 +101,10 @@ def test_manifest_speed_settings():
     assert m.speed_device == "cpu" and m.functions[0].speed_points == 1
     assert m.max_score == sum(f.points + f.rule_points + f.speed_points for f in m.functions)
     assert parse_manifest(tomllib.loads(MANIFEST), source="m.toml").speed_device == "auto"
-    for bad, why in (('\n[speed]\ndevice = "gpu"\n', "device must be"), ('\n[speed]\nthreads = 2\n', "unknown \\[speed\\]")):
+    for bad, why in (
+        ('\n[speed]\ndevice = "gpu"\n', "device must be"),
+        ("\n[speed]\nthreads = 2\n", "unknown \\[speed\\]"),
+    ):
         with pytest.raises(CourseError, match=why):
             parse_manifest(tomllib.loads(MANIFEST + bad), source="m.toml")
 

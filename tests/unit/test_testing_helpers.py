@@ -1,4 +1,5 @@
 """grader.testing's authoring helpers: draws, cases(tasks=), assert_args_unchanged, describe, eps."""
+
 import numpy as np
 import pytest
 import torch
@@ -28,6 +29,7 @@ def _same(a, b):
 
 
 # ---- draws -------------------------------------------------------------------------------
+
 
 def test_draws_gives_the_nested_loops_inputs_in_their_order():
     """Same seed, same inputs, same order, and the generator left in the same state, also when
@@ -155,8 +157,19 @@ def test_the_runner_contract_holds(tmp_path):
                 mark = item.get_closest_marker("task")
                 seen[item.name] = (mark.args[0], item.callspec.params.get("case"), item.callspec.params["task"])
 
-    code = pytest.main(["--collect-only", "-q", "-p", "no:cacheprovider", "--import-mode=importlib",
-                        "-W", "ignore::pytest.PytestUnknownMarkWarning", str(tmp_path)], plugins=[Collect()])
+    code = pytest.main(
+        [
+            "--collect-only",
+            "-q",
+            "-p",
+            "no:cacheprovider",
+            "--import-mode=importlib",
+            "-W",
+            "ignore::pytest.PytestUnknownMarkWarning",
+            str(tmp_path),
+        ],
+        plugins=[Collect()],
+    )
     assert code == 0
     assert seen == {
         "test_values[alpha-first case]": ("alpha", seen["test_values[alpha-first case]"][1], "alpha"),
@@ -172,6 +185,7 @@ def test_the_runner_contract_holds(tmp_path):
 
 
 # ---- assert_args_unchanged -------------------------------------------------------------------
+
 
 def _mutations(fn):
     rec = Record()
@@ -196,13 +210,16 @@ def test_assert_args_unchanged_names_each_modified_array_or_tensor():
 
 # ---- describe, dtype_name, eps ----------------------------------------------------------------
 
+
 def test_describe_says_dtype_shape_layout_and_extras():
     x = torch.zeros(9, 10, dtype=torch.float16)
     assert describe(x, dim=-2) == "float16 input of shape (9, 10), dim=-2"
     assert describe(noncontiguous(x), dim=-2) == "float16 input of shape (9, 10), non-contiguous, dim=-2"
     assert describe(x.t()) == "float16 input of shape (10, 9), non-contiguous"
     assert describe(torch.zeros(4, 7), "x", eps=1e-3) == "float32 x of shape (4, 7), eps=0.001"
-    assert describe(torch.zeros(3), "x", momentum=0.123456, eps=0.5) == "float32 x of shape (3,), momentum=0.123, eps=0.5"
+    assert (
+        describe(torch.zeros(3), "x", momentum=0.123456, eps=0.5) == "float32 x of shape (3,), momentum=0.123, eps=0.5"
+    )
     a = np.zeros((3, 4), dtype=np.float32)
     assert describe(a) == "float32 input of shape (3, 4)"
     assert describe(a.T, "A", k=2) == "float32 A of shape (4, 3), non-contiguous, k=2"

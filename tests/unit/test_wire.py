@@ -1,4 +1,5 @@
 """grader.sandbox.box.wire: data-only frames, round trips, and refusal of anything else."""
+
 import io
 import pickle
 
@@ -18,7 +19,7 @@ def roundtrip(value, *, allow_functions=False):
     return wire.decode(header["v"], rblobs, allow_functions=allow_functions)
 
 
-@pytest.mark.parametrize("value", [None, True, 3, -2**70, 1.5, "text", (1, [2.0, {"k": (3,)}]), {(1, "a"): 2}])
+@pytest.mark.parametrize("value", [None, True, 3, -(2**70), 1.5, "text", (1, [2.0, {"k": (3,)}]), {(1, "a"): 2}])
 def test_python_values_round_trip(value):
     assert roundtrip(value) == value
 
@@ -92,8 +93,9 @@ def test_the_standard_librarys_dicts_travel_as_dicts_and_a_subclass_does_not():
     assert isinstance(roundtrip(DictSub(a=1.0)), wire.Unsupported)
 
 
-@pytest.mark.parametrize("value", [object(), np.zeros(3).view(Sub), torch.zeros(2).as_subclass(TSub),
-                                   np.array([object()], dtype=object)])
+@pytest.mark.parametrize(
+    "value", [object(), np.zeros(3).view(Sub), torch.zeros(2).as_subclass(TSub), np.array([object()], dtype=object)]
+)
 def test_other_objects_become_markers(value):
     out = roundtrip(value)
     assert isinstance(out, wire.Unsupported)
@@ -107,14 +109,19 @@ def npy(arr, allow_pickle=False):
 
 def test_malicious_payloads_are_refused():
     with pytest.raises(wire.WireError):  # object dtype (would need pickle)
-        wire.decode({"t": "ndarray", "i": 0}, [npy(np.array([{}], dtype=object), allow_pickle=True)], allow_functions=False)
+        wire.decode(
+            {"t": "ndarray", "i": 0}, [npy(np.array([{}], dtype=object), allow_pickle=True)], allow_functions=False
+        )
     with pytest.raises(wire.WireError):  # a raw pickle
         wire.decode({"t": "ndarray", "i": 0}, [pickle.dumps([1, 2])], allow_functions=False)
     with pytest.raises(wire.WireError):
         wire.decode({"t": "ndarray", "i": 3}, [npy(np.zeros(2))], allow_functions=False)
     with pytest.raises(wire.WireError):  # a view reaching past its storage
-        wire.decode({"t": "ndarray", "i": 0, "shape": [10], "strides": [5], "offset": 0}, [npy(np.zeros(4))],
-                    allow_functions=False)
+        wire.decode(
+            {"t": "ndarray", "i": 0, "shape": [10], "strides": [5], "offset": 0},
+            [npy(np.zeros(4))],
+            allow_functions=False,
+        )
     with pytest.raises(wire.WireError):
         wire.decode({"t": "evil"}, [], allow_functions=False)
     deep = {"t": "none"}

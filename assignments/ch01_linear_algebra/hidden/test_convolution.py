@@ -17,6 +17,7 @@ compared as it is, so its values must be the exact integers) and costs only the
 function's type test. The ValueError for a kernel longer than the signal is an edge
 test: it costs only its own share, not the rule and speed points.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -54,7 +55,7 @@ def _tol(dtype, terms, x, k):
 def _correlate1d(x, k):
     x, k = x.astype(np.float64), k.astype(np.float64)
     m = len(k)
-    return np.array([x[i:i + m] @ k for i in range(len(x) - m + 1)])
+    return np.array([x[i : i + m] @ k for i in range(len(x) - m + 1)])
 
 
 def _correlate2d(x, k):
@@ -67,11 +68,12 @@ def _toeplitz(k, n):
     m = len(k)
     T = np.zeros((n - m + 1, n))
     for i in range(n - m + 1):
-        T[i, i:i + m] = k
+        T[i, i : i + m] = k
     return T
 
 
 # ---- 1-D --------------------------------------------------------------------------------
+
 
 def short_kernel(rng):
     n = int(rng.integers(5, 60))
@@ -89,15 +91,23 @@ def edge_lengths(rng):
     return (1, n) if rng.random() < 0.5 else (n, n)
 
 
-TOEPLITZ_HINT = ("build T as an ndarray with np.zeros(..., dtype=k.dtype): T only places k's entries, "
-                 "so it has k's dtype")
-CONV_HINT = ("return the ndarray T(k) @ x: its dtype is np.result_type(x, k) when T has k's dtype "
-             "(or cast it: .astype(np.result_type(x, k)))")
-CONV2D_HINT = ("an ndarray of dtype np.result_type(x, k): accumulate in it, e.g. "
-               "np.zeros(..., dtype=np.result_type(x, k)) (integer inputs give exact integers)")
+TOEPLITZ_HINT = (
+    "build T as an ndarray with np.zeros(..., dtype=k.dtype): T only places k's entries, so it has k's dtype"
+)
+CONV_HINT = (
+    "return the ndarray T(k) @ x: its dtype is np.result_type(x, k) when T has k's dtype "
+    "(or cast it: .astype(np.result_type(x, k)))"
+)
+CONV2D_HINT = (
+    "an ndarray of dtype np.result_type(x, k): accumulate in it, e.g. "
+    "np.zeros(..., dtype=np.result_type(x, k)) (integer inputs give exact integers)"
+)
 
-SIZES_1D = [Case("short kernels", short_kernel, weight=2), Case("long kernels", long_kernel, weight=2),
-            Case("kernel length 1 or n", edge_lengths)]
+SIZES_1D = [
+    Case("short kernels", short_kernel, weight=2),
+    Case("long kernels", long_kernel, weight=2),
+    Case("kernel length 1 or n", edge_lengths),
+]
 
 
 @pytest.mark.task("toeplitz_matrix")
@@ -118,11 +128,18 @@ def test_toeplitz_times_signal_is_the_convolution(student, rng):
     for _ in range(4):
         m, n = short_kernel(rng) if rng.random() < 0.5 else long_kernel(rng)
         k = _kernel(rng, (m,), np.float64)
-        T = expect_array(student.toeplitz_matrix(k, n), shape=(n - m + 1, n), dtype=k.dtype, what="T",
-                         hint=TOEPLITZ_HINT)
+        T = expect_array(
+            student.toeplitz_matrix(k, n), shape=(n - m + 1, n), dtype=k.dtype, what="T", hint=TOEPLITZ_HINT
+        )
         x = rng.standard_normal((n, 3))
-        assert_close(T @ x, np.stack([_correlate1d(x[:, j], k) for j in range(3)], axis=1),
-                     rtol=0, atol=_tol(np.float64, m, x, k), what="T(k) @ x", context=f"m={m}, n={n}")
+        assert_close(
+            T @ x,
+            np.stack([_correlate1d(x[:, j], k) for j in range(3)], axis=1),
+            rtol=0,
+            atol=_tol(np.float64, m, x, k),
+            what="T(k) @ x",
+            context=f"m={m}, n={n}",
+        )
 
 
 @pytest.mark.task("toeplitz_matrix", edge=True)
@@ -158,12 +175,18 @@ def test_conv1d_mixed_dtypes(student, rng):
     for _ in range(3):
         m, n = short_kernel(rng)
         x, k = _values(rng, (n,), np.int64), _kernel(rng, (m,), np.float64)
-        out = expect_array(student.conv1d_valid(x, k), shape=(n - m + 1,), dtype=np.float64,
-                           what="the result (int64 x, float64 kernel)", hint=CONV_HINT)
+        out = expect_array(
+            student.conv1d_valid(x, k),
+            shape=(n - m + 1,),
+            dtype=np.float64,
+            what="the result (int64 x, float64 kernel)",
+            hint=CONV_HINT,
+        )
         assert_close(out, _correlate1d(x, k), rtol=0, atol=_tol(np.float64, m, x, k))
 
 
 # ---- 2-D --------------------------------------------------------------------------------
+
 
 def small_kernel_2d(rng):
     H, W = (int(v) for v in rng.integers(5, 30, size=2))
@@ -201,9 +224,13 @@ def _view(rng, a):
 
 
 @pytest.mark.task("conv2d_valid")
-@cases(Case("small non-square kernels", small_kernel_2d, weight=2), Case("large kernels", large_kernel_2d, weight=2),
-       Case("one-row and one-column shapes", thin_2d), Case("kernel as large as the image", full_kernel_2d),
-       Case("transposed and strided views", small_kernel_2d, params={"views": True}))
+@cases(
+    Case("small non-square kernels", small_kernel_2d, weight=2),
+    Case("large kernels", large_kernel_2d, weight=2),
+    Case("one-row and one-column shapes", thin_2d),
+    Case("kernel as large as the image", full_kernel_2d),
+    Case("transposed and strided views", small_kernel_2d, params={"views": True}),
+)
 def test_conv2d_valid(student, rng, case):
     for dtype, ((H, W), (kh, kw)) in draws(case, rng, DTYPES, pass_dtype=False, with_dtype=True):
         x, k = _values(rng, (H, W), dtype), _kernel(rng, (kh, kw), dtype)
@@ -212,8 +239,9 @@ def test_conv2d_valid(student, rng, case):
         ctx = f"x {x.dtype} {x.shape}{'' if x.flags.c_contiguous else ' view'}, kernel {k.shape}"
         out, after = student.call_with_args("conv2d_valid", x, k)
         rdtype = np.result_type(x, k)
-        out = expect_array(out, shape=(H - kh + 1, W - kw + 1), dtype=rdtype, what=f"the result ({ctx})",
-                           hint=CONV2D_HINT)
+        out = expect_array(
+            out, shape=(H - kh + 1, W - kw + 1), dtype=rdtype, what=f"the result ({ctx})", hint=CONV2D_HINT
+        )
         assert_close(out, _correlate2d(x, k), rtol=0, atol=_tol(rdtype, kh * kw, x, k), context=ctx)
         assert_unchanged(x, after[0], what="x")
         assert_unchanged(k, after[1], what="k")
@@ -226,14 +254,25 @@ def test_conv2d_example_and_transposes(student):
     k = np.array([[1, 0], [0, -1]])
     expected = np.array([[-4, -4, 2], [-4, -4, 6], [7, 6, 6]])
     rdtype = np.result_type(x, k)
-    assert_close(expect_array(student.conv2d_valid(x, k), shape=(3, 3), dtype=rdtype, what="Example 1.1.2",
-                              hint=CONV2D_HINT), expected, rtol=0, atol=0, what="Example 1.1.2")
+    assert_close(
+        expect_array(student.conv2d_valid(x, k), shape=(3, 3), dtype=rdtype, what="Example 1.1.2", hint=CONV2D_HINT),
+        expected,
+        rtol=0,
+        atol=0,
+        what="Example 1.1.2",
+    )
     xt = np.ascontiguousarray(x.T)
     kt = np.ascontiguousarray(np.array([[1, 2, 0]]).T)  # (3, 1) kernel
-    out = expect_array(student.conv2d_valid(xt, kt), shape=(2, 4), dtype=rdtype, what="a (3, 1) kernel on x.T",
-                       hint=CONV2D_HINT)
+    out = expect_array(
+        student.conv2d_valid(xt, kt), shape=(2, 4), dtype=rdtype, what="a (3, 1) kernel on x.T", hint=CONV2D_HINT
+    )
     assert_close(out, _correlate2d(xt, kt), rtol=0, atol=0, what="a (3, 1) kernel on x.T")
-    back = expect_array(student.conv2d_valid(x, np.ascontiguousarray(kt.T)), shape=(4, 2), dtype=rdtype,
-                        what="a (1, 3) kernel on x", hint=CONV2D_HINT)
+    back = expect_array(
+        student.conv2d_valid(x, np.ascontiguousarray(kt.T)),
+        shape=(4, 2),
+        dtype=rdtype,
+        what="a (1, 3) kernel on x",
+        hint=CONV2D_HINT,
+    )
     if not np.array_equal(out, back.T):
         raise GradingFailure("conv2d_valid(x.T, k.T) should equal conv2d_valid(x, k).T")

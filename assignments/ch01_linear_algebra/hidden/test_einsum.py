@@ -22,6 +22,7 @@ converted to the documented one for comparing (a float64 result for float32 inpu
 rounded to float32, which keeps it within the float32 bound) and costs only the
 function's type test; the ``hint`` says how to get the documented dtype.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -70,6 +71,7 @@ def _result_eps(dtype) -> float:
 
 # ---- matvec -----------------------------------------------------------------------------
 
+
 def mv_random(rng, dtype):
     m, n = random_shape(rng, 2, 1, 40)
     return _values(rng, (m, n), dtype), _values(rng, (n,), dtype)
@@ -92,13 +94,19 @@ def mv_views(rng, dtype):
     return _layout(rng, A), _layout(rng, x)
 
 
-MATVEC_HINT = ("return np.einsum('ij,j->i', A, x) as it is: an ndarray with the dtype of A @ x, "
-               "np.result_type(A, x) (do not convert A or x)")
+MATVEC_HINT = (
+    "return np.einsum('ij,j->i', A, x) as it is: an ndarray with the dtype of A @ x, "
+    "np.result_type(A, x) (do not convert A or x)"
+)
 
 
 @pytest.mark.task("matvec")
-@cases(Case("random shapes and dtypes", mv_random, weight=2), Case("integer matrix, float vector", mv_mixed),
-       Case("one row or one column", mv_thin), Case("transposed and strided views", mv_views))
+@cases(
+    Case("random shapes and dtypes", mv_random, weight=2),
+    Case("integer matrix, float vector", mv_mixed),
+    Case("one row or one column", mv_thin),
+    Case("transposed and strided views", mv_views),
+)
 def test_matvec(student, rng, case):
     for A, x in draws(case, rng, DTYPES):
         rdtype = np.result_type(A, x)
@@ -113,6 +121,7 @@ def test_matvec(student, rng, case):
 
 
 # ---- frobenius_norm ---------------------------------------------------------------------
+
 
 def fro_matrix(rng, dtype):
     return _values(rng, random_shape(rng, 2, 1, 40), dtype)
@@ -138,14 +147,20 @@ def _fro_reference(A):
     return np.sqrt(np.sum(A.astype(np.float64) ** 2, axis=(-2, -1)))
 
 
-FRO_HINT = ("an ndarray of shape (...), float32 for float32 input, float64 otherwise: convert only "
-            "non-float32 input, e.g. A = A if A.dtype == np.float32 else A.astype(np.float64)")
+FRO_HINT = (
+    "an ndarray of shape (...), float32 for float32 input, float64 otherwise: convert only "
+    "non-float32 input, e.g. A = A if A.dtype == np.float32 else A.astype(np.float64)"
+)
 FRO_SCALAR_HINT = "reduce both of the last two axes ('...ij,...ij->...'): a 2-D input gives a scalar"
 
 
 @pytest.mark.task("frobenius_norm")
-@cases(Case("a matrix gives a scalar", fro_matrix, weight=2), Case("a batch of matrices gives one norm each", fro_batched, weight=2),
-       Case("non-square matrices in a batch", fro_non_square), Case("transposed and strided views", fro_views))
+@cases(
+    Case("a matrix gives a scalar", fro_matrix, weight=2),
+    Case("a batch of matrices gives one norm each", fro_batched, weight=2),
+    Case("non-square matrices in a batch", fro_non_square),
+    Case("transposed and strided views", fro_views),
+)
 def test_frobenius_norm(student, rng, case):
     for A in draws(case, rng, DTYPES):
         ctx = _describe(A)
@@ -166,6 +181,7 @@ def test_frobenius_norm(student, rng, case):
 
 
 # ---- batched_trace ----------------------------------------------------------------------
+
 
 def tr_random(rng, dtype):
     b, n = random_shape(rng, 2, 1, 25)
@@ -188,8 +204,11 @@ TRACE_HINT = "return np.einsum('bii->b', T) as it is: an ndarray of T's dtype (d
 
 
 @pytest.mark.task("batched_trace")
-@cases(Case("random batches and dtypes", tr_random, weight=2), Case("one matrix, or 1x1 matrices", tr_unit),
-       Case("transposed and strided views", tr_views))
+@cases(
+    Case("random batches and dtypes", tr_random, weight=2),
+    Case("one matrix, or 1x1 matrices", tr_unit),
+    Case("transposed and strided views", tr_views),
+)
 def test_batched_trace(student, rng, case):
     for T in draws(case, rng, DTYPES):
         ctx = _describe(T)
@@ -197,6 +216,7 @@ def test_batched_trace(student, rng, case):
         out = expect_array(out, shape=(T.shape[0],), dtype=T.dtype, what=f"the result ({ctx})", hint=TRACE_HINT)
         diag = np.diagonal(T.astype(np.float64), axis1=1, axis2=2)
         scale = float(np.abs(diag).sum(axis=1).max())
-        assert_close(out, diag.sum(axis=1), rtol=0, atol=2 * (T.shape[1] + 1) * _result_eps(T.dtype) * scale,
-                     context=ctx)
+        assert_close(
+            out, diag.sum(axis=1), rtol=0, atol=2 * (T.shape[1] + 1) * _result_eps(T.dtype) * scale, context=ctx
+        )
         assert_unchanged(T, after[0], what="T")

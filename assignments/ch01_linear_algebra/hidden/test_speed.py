@@ -27,6 +27,7 @@ correctness graders' bound 2*(kh*kw+1)*eps*max|x|*sum|k| (each is within that bo
 the exact result): ~1e-12 here, so a float32 shortcut (errors ~1e-6) fails.
 See docs/speed.md for the calibration.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -66,7 +67,9 @@ test_speed = speed_tests(
     SpeedSpec(
         function="toeplitz_matrix",
         within=4,
-        cpu=Size(f"{TOEPLITZ_ROWS}x{TOEPLITZ_N}, kernel of {TOEPLITZ_N - TOEPLITZ_ROWS + 1}, float32", _toeplitz_inputs),
+        cpu=Size(
+            f"{TOEPLITZ_ROWS}x{TOEPLITZ_N}, kernel of {TOEPLITZ_N - TOEPLITZ_ROWS + 1}, float32", _toeplitz_inputs
+        ),
         check=_toeplitz_check,
     ),
     SpeedSpec(

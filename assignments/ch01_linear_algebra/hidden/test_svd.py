@@ -25,6 +25,7 @@ test; energy_rank's k goes through expect_int (a Python int or NumPy integer is 
 documented type; a whole float or a one-element array is converted and noted). Edge
 tests (an error to raise, k = 0) cost only their own share, not the function's core.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -74,6 +75,7 @@ def _shape(rng, low=3, high=30):
 
 # ---- energy_rank --------------------------------------------------------------------------
 
+
 def _energies(X):
     s = np.linalg.svd(X.astype(np.float64), compute_uv=False)
     e = np.cumsum(s**2)
@@ -114,8 +116,12 @@ def er_integer(rng, dtype):
 
 
 @pytest.mark.task("energy_rank")
-@cases(Case("random matrices and thresholds", er_random, weight=2), Case("rank-deficient matrices", er_rank_deficient),
-       Case("one dominant direction", er_dominant), Case("integer matrices", er_integer))
+@cases(
+    Case("random matrices and thresholds", er_random, weight=2),
+    Case("rank-deficient matrices", er_rank_deficient),
+    Case("one dominant direction", er_dominant),
+    Case("integer matrices", er_integer),
+)
 def test_energy_rank(student, reference, rng, case):
     for X in draws(case, rng, (np.float64, np.float32)):
         if not np.any(X):
@@ -125,13 +131,16 @@ def test_energy_rank(student, reference, rng, case):
         expected = reference.energy_rank(X.astype(np.float64), t)
         got = _as_int(student.energy_rank(X, t))
         if got != expected:
-            raise GradingFailure(f"energy_rank of a {X.dtype} {X.shape} matrix at threshold {t:.4f} should be "
-                                 f"{expected}, got {got}")
+            raise GradingFailure(
+                f"energy_rank of a {X.dtype} {X.shape} matrix at threshold {t:.4f} should be {expected}, got {got}"
+            )
     X = case.make(rng, np.float64)
     got = _as_int(student.energy_rank(X))
     if got != reference.energy_rank(X.astype(np.float64)):
-        raise GradingFailure(f"with the default threshold (0.9), energy_rank of a {X.shape} matrix should be "
-                             f"{reference.energy_rank(X.astype(np.float64))}, got {got}")
+        raise GradingFailure(
+            f"with the default threshold (0.9), energy_rank of a {X.shape} matrix should be "
+            f"{reference.energy_rank(X.astype(np.float64))}, got {got}"
+        )
 
 
 def _exact_diagonal(rng):
@@ -140,7 +149,7 @@ def _exact_diagonal(rng):
     p = int(rng.integers(3, 9))
     m, n = p + int(rng.integers(0, 3)), p + int(rng.integers(0, 3))
     s = np.sort(2.0 ** rng.integers(-2, 3, size=p))[::-1]
-    s[p - int(rng.integers(0, 2)):] = 0.0  # sometimes an exact zero
+    s[p - int(rng.integers(0, 2)) :] = 0.0  # sometimes an exact zero
     D = np.zeros((m, n))
     D[np.arange(p), np.arange(p)] = s * rng.choice([-1.0, 1.0], size=p)
     X = D[rng.permutation(m)][:, rng.permutation(n)]
@@ -159,14 +168,18 @@ def test_energy_rank_threshold_hit_exactly(student, rng):
             expected = int(np.argmax(energies >= t)) + 1  # ties among equal s: the first k reaching t
             got = _as_int(student.energy_rank(X, t))
             if got != expected:
-                raise GradingFailure(f"for singular values {s.tolist()} and threshold {t} (reached exactly at "
-                                     f"k={expected}) energy_rank should be {expected}, got {got}")
+                raise GradingFailure(
+                    f"for singular values {s.tolist()} and threshold {t} (reached exactly at "
+                    f"k={expected}) energy_rank should be {expected}, got {got}"
+                )
     # threshold 1.0 on a random (full-rank) matrix needs every component
     X = rng.standard_normal(_shape(rng, 2, 9))
     got = _as_int(student.energy_rank(X, 1.0))
     if got != min(X.shape):
-        raise GradingFailure(f"threshold 1.0 needs every non-zero component: energy_rank of a random full-rank "
-                             f"{X.shape} matrix should be {min(X.shape)}, got {got}")
+        raise GradingFailure(
+            f"threshold 1.0 needs every non-zero component: energy_rank of a random full-rank "
+            f"{X.shape} matrix should be {min(X.shape)}, got {got}"
+        )
 
 
 @pytest.mark.task("energy_rank", edge=True)
@@ -185,6 +198,7 @@ def test_energy_rank_zero_matrix(student, rng):
 
 # ---- low_rank_approx ----------------------------------------------------------------------
 
+
 def lr_random(rng):
     m, n = _shape(rng)
     return _svd_matrix(rng, m, n, _gapped(rng, min(m, n))), None
@@ -202,13 +216,18 @@ def lr_square(rng):
     return _svd_matrix(rng, n, n, _gapped(rng, n)), None
 
 
-LOW_RANK_HINT = ("an ndarray, float32 for float32 input, float64 otherwise: compute in float64 if you like, "
-                 "then .astype(np.float32 if X.dtype == np.float32 else np.float64)")
+LOW_RANK_HINT = (
+    "an ndarray, float32 for float32 input, float64 otherwise: compute in float64 if you like, "
+    "then .astype(np.float32 if X.dtype == np.float32 else np.float64)"
+)
 
 
 @pytest.mark.task("low_rank_approx")
-@cases(Case("random rectangular matrices", lr_random, weight=2), Case("square matrices", lr_square),
-       Case("rank-deficient matrices", lr_rank_deficient))
+@cases(
+    Case("random rectangular matrices", lr_random, weight=2),
+    Case("square matrices", lr_square),
+    Case("rank-deficient matrices", lr_rank_deficient),
+)
 def test_low_rank_approx(student, reference, rng, case):
     for dtype, (X, r) in draws(case, rng, (np.float64, np.float32), pass_dtype=False, with_dtype=True):
         X = X.astype(dtype)
@@ -228,8 +247,9 @@ def test_low_rank_k_zero(student, rng):
     """k = 0 gives zeros"""
     X, _ = lr_random(rng)
     atol = 64 * max(X.shape) * eps(np.float64) * float(np.linalg.norm(X, 2))
-    out = expect_array(student.low_rank_approx(X, 0), shape=X.shape, dtype=np.float64, what="the result for k=0",
-                       hint=LOW_RANK_HINT)
+    out = expect_array(
+        student.low_rank_approx(X, 0), shape=X.shape, dtype=np.float64, what="the result for k=0", hint=LOW_RANK_HINT
+    )
     assert_close(out, np.zeros_like(X), rtol=0, atol=atol, what="k=0")
 
 
@@ -239,24 +259,42 @@ def test_low_rank_extremes_and_integers(student, rng):
     X, _ = lr_random(rng)
     m, n = X.shape
     atol = 64 * max(m, n) * eps(np.float64) * float(np.linalg.norm(X, 2))
-    assert_close(expect_array(student.low_rank_approx(X, min(m, n)), shape=X.shape, dtype=np.float64,
-                              what="the result for k=min(m, n)", hint=LOW_RANK_HINT), X,
-                 rtol=0, atol=atol, what="k=min(m, n)")
+    assert_close(
+        expect_array(
+            student.low_rank_approx(X, min(m, n)),
+            shape=X.shape,
+            dtype=np.float64,
+            what="the result for k=min(m, n)",
+            hint=LOW_RANK_HINT,
+        ),
+        X,
+        rtol=0,
+        atol=atol,
+        what="k=min(m, n)",
+    )
     Xi = rng.integers(-4, 5, size=(m, n))
     k = int(rng.integers(1, min(m, n)))
-    out = expect_array(student.low_rank_approx(Xi, k), shape=Xi.shape, dtype=np.float64,
-                       what="the result for integer X", hint=LOW_RANK_HINT)
+    out = expect_array(
+        student.low_rank_approx(Xi, k),
+        shape=Xi.shape,
+        dtype=np.float64,
+        what="the result for integer X",
+        hint=LOW_RANK_HINT,
+    )
     U, s, Vt = np.linalg.svd(Xi.astype(np.float64))
     # integer matrices can have (near-)tied singular values, where X_k is not unique: check what is unique —
     # the rank, and the error, which Eckart–Young fixes at sqrt(sum_{i>k} s_i^2).
     err = np.linalg.norm(Xi - out)
     best = np.sqrt(np.sum(s[k:] ** 2))
     if not abs(err - best) <= 1e-8 * s[0] or np.linalg.matrix_rank(out, tol=1e-8 * s[0]) > k:
-        raise GradingFailure(f"for an integer {Xi.shape} matrix and k={k}, the result is not a best rank-{k} "
-                             f"approximation (error {err:.6g}, best possible {best:.6g})")
+        raise GradingFailure(
+            f"for an integer {Xi.shape} matrix and k={k}, the result is not a best rank-{k} "
+            f"approximation (error {err:.6g}, best possible {best:.6g})"
+        )
 
 
 # ---- whiten -------------------------------------------------------------------------------
+
 
 def _data(rng, N, d, s):
     """N x d data whose centred version has singular values s (len r <= d) and column means up to 5."""
@@ -287,7 +325,7 @@ def wh_rank_deficient(rng):
 def wh_duplicate_feature(rng):
     X = wh_tall(rng)
     j = int(rng.integers(0, X.shape[1]))
-    return np.concatenate([X, X[:, j:j + 1]], axis=1)
+    return np.concatenate([X, X[:, j : j + 1]], axis=1)
 
 
 def wh_wide(rng):
@@ -314,10 +352,13 @@ WHITEN_HINT = "Z is a float64 ndarray whatever X's dtype: convert first, X = np.
 
 
 @pytest.mark.task("whiten")
-@cases(Case("tall data, full rank", wh_tall, weight=2),
-       Case("rank-deficient data", wh_rank_deficient, params={"dtypes": (np.float64,)}),
-       Case("a duplicated feature", wh_duplicate_feature), Case("fewer samples than features", wh_wide),
-       Case("integer data", wh_integer, params={"dtypes": (np.int64,)}))
+@cases(
+    Case("tall data, full rank", wh_tall, weight=2),
+    Case("rank-deficient data", wh_rank_deficient, params={"dtypes": (np.float64,)}),
+    Case("a duplicated feature", wh_duplicate_feature),
+    Case("fewer samples than features", wh_wide),
+    Case("integer data", wh_integer, params={"dtypes": (np.int64,)}),
+)
 def test_whiten(student, reference, rng, case):
     # float32 rounding would make exactly rank-deficient float64 data full rank (with tiny
     # singular values), so that case is float64 only; duplicated features stay exact.

@@ -9,6 +9,7 @@ statement documents (a list for an array, float64 for an integer kernel, ...) is
 converted for comparing and costs only the function's "returns the documented type"
 test, whose message says how to get the documented type.
 """
+
 import numpy as np
 import pytest
 
@@ -22,8 +23,12 @@ F64 = dict(rtol=1e-12, atol=1e-12)
 def test_matvec_2x2(student):
     """[[1, 2], [3, 4]] @ [1, 1] = [3, 7]"""
     A, x = np.array([[1, 2], [3, 4]]), np.array([1, 1])
-    out = expect_array(student.matvec(A, x), shape=(2,), dtype=np.result_type(A, x),
-                       hint="np.einsum keeps the dtype of A @ x: do not convert A or x")
+    out = expect_array(
+        student.matvec(A, x),
+        shape=(2,),
+        dtype=np.result_type(A, x),
+        hint="np.einsum keeps the dtype of A @ x: do not convert A or x",
+    )
     assert_close(out, [3, 7], **EXACT)
 
 
@@ -39,7 +44,7 @@ def test_matvec_rectangular(student):
 def test_frobenius_2x2(student):
     """||[[1, 2], [3, 4]]||_F = sqrt(30)"""
     value = expect_float(student.frobenius_norm(np.array([[1.0, 2.0], [3.0, 4.0]])))
-    assert abs(value - 30 ** 0.5) <= 1e-12, f"expected sqrt(30) = {30 ** 0.5:.12f}, got {value!r}"
+    assert abs(value - 30**0.5) <= 1e-12, f"expected sqrt(30) = {30**0.5:.12f}, got {value!r}"
 
 
 @pytest.mark.task("frobenius_norm")
@@ -47,23 +52,33 @@ def test_frobenius_batched(student):
     """a (2, 2, 2) stack gives one norm per matrix, shape (2,)"""
     A = np.array([[[1.0, 2.0], [3.0, 4.0]], [[3.0, 0.0], [0.0, 4.0]]])
     out = expect_array(student.frobenius_norm(A), shape=(2,), dtype=np.float64)
-    assert_close(out, [30 ** 0.5, 5.0], **F64)
+    assert_close(out, [30**0.5, 5.0], **F64)
 
 
 @pytest.mark.task("batched_trace")
 def test_batched_trace(student):
     """traces of [[1, 2], [3, 4]] and 5*I are [5, 10]"""
     T = np.array([[[1, 2], [3, 4]], [[5, 0], [0, 5]]])
-    assert_close(expect_array(student.batched_trace(T), shape=(2,), dtype=T.dtype,
-                              hint="np.einsum keeps T's dtype: do not convert T"), [5, 10], **EXACT)
+    assert_close(
+        expect_array(
+            student.batched_trace(T), shape=(2,), dtype=T.dtype, hint="np.einsum keeps T's dtype: do not convert T"
+        ),
+        [5, 10],
+        **EXACT,
+    )
 
 
 @pytest.mark.task("toeplitz_matrix")
 def test_toeplitz_small(student):
     """toeplitz_matrix([1, 2], 4) is 3x4 with the kernel sliding along the diagonal"""
     k = np.array([1, 2])
-    out = expect_array(student.toeplitz_matrix(k, 4), shape=(3, 4), dtype=k.dtype, what="T",
-                       hint="build T with np.zeros(..., dtype=k.dtype): T has k's dtype")
+    out = expect_array(
+        student.toeplitz_matrix(k, 4),
+        shape=(3, 4),
+        dtype=k.dtype,
+        what="T",
+        hint="build T with np.zeros(..., dtype=k.dtype): T has k's dtype",
+    )
     assert_close(out, [[1, 2, 0, 0], [0, 1, 2, 0], [0, 0, 1, 2]], **EXACT)
 
 
@@ -71,16 +86,21 @@ def test_toeplitz_small(student):
 def test_conv1d_small(student):
     """conv1d_valid([1, 2, 3, 4], [1, -1]) = [-1, -1, -1]"""
     x, k = np.array([1, 2, 3, 4]), np.array([1, -1])
-    out = expect_array(student.conv1d_valid(x, k), shape=(3,), dtype=np.result_type(x, k),
-                       hint="T(k) @ x has dtype np.result_type(x, k) when T has k's dtype")
+    out = expect_array(
+        student.conv1d_valid(x, k),
+        shape=(3,),
+        dtype=np.result_type(x, k),
+        hint="T(k) @ x has dtype np.result_type(x, k) when T has k's dtype",
+    )
     assert_close(out, [-1, -1, -1], **EXACT)
 
 
 @pytest.mark.task("conv1d_valid")
 def test_conv1d_kernel_as_long_as_signal(student):
     """a kernel as long as the signal gives one value, the dot product"""
-    out = expect_array(student.conv1d_valid(np.array([1.0, 2.0, 3.0]), np.array([0.5, 0.0, -1.0])), shape=(1,),
-                       dtype=np.float64)
+    out = expect_array(
+        student.conv1d_valid(np.array([1.0, 2.0, 3.0]), np.array([0.5, 0.0, -1.0])), shape=(1,), dtype=np.float64
+    )
     assert_close(out, [-2.5], **F64)
 
 
@@ -89,8 +109,12 @@ def test_conv2d_example_1_1_2(student):
     """the course's Example 1.1.2 comes out exactly"""
     x = np.array([[1, 2, 3, 0], [4, 5, 6, 1], [7, 8, 9, 0], [1, 0, 2, 3]])
     k = np.array([[1, 0], [0, -1]])
-    out = expect_array(student.conv2d_valid(x, k), shape=(3, 3), dtype=np.result_type(x, k),
-                       hint="integer inputs give exact integers: accumulate in np.result_type(x, k)")
+    out = expect_array(
+        student.conv2d_valid(x, k),
+        shape=(3, 3),
+        dtype=np.result_type(x, k),
+        hint="integer inputs give exact integers: accumulate in np.result_type(x, k)",
+    )
     assert_close(out, [[-4, -4, 2], [-4, -4, 6], [7, 6, 6]], **EXACT)
 
 

@@ -10,6 +10,7 @@ With e the machine epsilon of x's dtype, S the largest |finite x| and n the size
   logsumexp:    |err| <= e*k + 4e*|expected|
   log_softmax:  |err| <= e*k + 4e*|expected|
 """
+
 import math
 
 import torch

@@ -16,6 +16,7 @@ type", 1/8 of the points), and so does a numpy array (the wrong library, convert
 like any other container); a wrong number of items fails the values. The all-zero case stays a core test: 0/0 on zero
 gradients is the numerical failure this chapter is about, not a corner convention.
 """
+
 from __future__ import annotations
 
 import math
@@ -89,8 +90,7 @@ def zero_grads(rng, dtype):
 
 def strided(rng, dtype):
     grads, max_norm = above_max(rng, dtype)
-    return [noncontiguous(g.reshape(2, -1) if g.numel() % 2 == 0 else g.reshape(1, -1))
-            for g in grads], max_norm
+    return [noncontiguous(g.reshape(2, -1) if g.numel() % 2 == 0 else g.reshape(1, -1)) for g in grads], max_norm
 
 
 CASES = [
@@ -107,8 +107,11 @@ def _clipped_list(value, n: int) -> list:
     if type(value) in (list, tuple) and len(value) == n:
         record.representation_checked()
         if type(value) is tuple:
-            record.slip("the clipped gradients should be a list, got a tuple; build it as a list, e.g. "
-                        "`[g * scale for g in grads]`", GradingFailure)
+            record.slip(
+                "the clipped gradients should be a list, got a tuple; build it as a list, e.g. "
+                "`[g * scale for g in grads]`",
+                GradingFailure,
+            )
         return list(value)
     if type(value) in (list, tuple):
         got = f"a {type(value).__name__} of {len(value)} items"
@@ -116,28 +119,37 @@ def _clipped_list(value, n: int) -> list:
         got = repr(value)
     else:
         got = f"a {type(value).__module__}.{type(value).__qualname__}".replace("builtins.", "")
-    raise GradingFailure(f"the clipped gradients (the first item returned) should be a list of {n} tensors, one per "
-                         f"input gradient, got {got}")
+    raise GradingFailure(
+        f"the clipped gradients (the first item returned) should be a list of {n} tensors, one per "
+        f"input gradient, got {got}"
+    )
 
 
 def _clipped_hint(c, g) -> str | None:
     if type(c) is not torch.Tensor:
         return "return tensors, e.g. `g * scale`"
     if c.dtype != g.dtype:
-        return ("keep each gradient's dtype: scale by a Python float (`g * float(scale)`) or cast back with "
-                "`.to(g.dtype)` (a float64 scale tensor turns a 0-d float32 gradient into float64)")
+        return (
+            "keep each gradient's dtype: scale by a Python float (`g * float(scale)`) or cast back with "
+            "`.to(g.dtype)` (a float64 scale tensor turns a 0-d float32 gradient into float64)"
+        )
     return "keep each gradient on its device: `g * scale` with a Python float or a tensor on g's device"
 
 
 def check_once(student, reference, grads, max_norm, *, unchanged=False):
     exp_list, exp_total = reference.clip_grad_norm([g.double() for g in grads], max_norm)
     result, after = student.call_with_args("clip_grad_norm", grads, max_norm)
-    got_list, got_total = expect_tuple(result, 2, what="the result of clip_grad_norm",
-                                       hint="return a tuple: `return clipped, total`")
+    got_list, got_total = expect_tuple(
+        result, 2, what="the result of clip_grad_norm", hint="return a tuple: `return clipped, total`"
+    )
     got_list = _clipped_list(got_list, len(grads))
     ctx = f"{len(grads)} {dtype_name(grads[0].dtype)} tensors, max_norm={max_norm:.3g}"
-    total = expect_float(got_total, what="the total norm", allow_tensor=True,
-                         hint="return the norm as a Python float (`float(total)`) or a 0-d tensor")
+    total = expect_float(
+        got_total,
+        what="the total norm",
+        allow_tensor=True,
+        hint="return the norm as a Python float (`float(total)`) or a 0-d tensor",
+    )
     assert_close(np.float64(total), np.float64(exp_total), **TOL, what="the total norm", context=ctx)
     for i, (g, c, e) in enumerate(zip(grads, got_list, exp_list)):
         c = expect_tensor(c, like=g, what=f"clipped tensor {i} ({ctx})", hint=_clipped_hint(c, g))

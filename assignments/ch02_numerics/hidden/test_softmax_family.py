@@ -37,6 +37,7 @@ the classic mistakes (no max shift, a global instead of per-slice shift, the wro
 dim, log of an underflowed softmax) give inf/NaN or O(1) errors. Float16 inputs are
 kept within |x| <= 60 so that the bound stays meaningful.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -77,8 +78,11 @@ class Spec:
         return H.tolerance(self.name, x, dim)  # the module docstring's bound, k = 2S + 2*log2(n + 1) + 8
 
 
-SPECS = {"stable_softmax": Spec("stable_softmax", False), "logsumexp": Spec("logsumexp", True),
-         "log_softmax": Spec("log_softmax", False)}
+SPECS = {
+    "stable_softmax": Spec("stable_softmax", False),
+    "logsumexp": Spec("logsumexp", True),
+    "log_softmax": Spec("log_softmax", False),
+}
 
 
 def _shape(rng, ndim, low=1, high=14):
@@ -95,6 +99,7 @@ def _scale(dtype, big, small):
 
 
 # ---- case makers: (rng, dtype) -> (x, dim) -------------------------------------------
+
 
 def random_logits(rng, dtype):
     ndim = int(rng.integers(1, 5))
@@ -200,8 +205,10 @@ def _hint(out, x: torch.Tensor) -> str | None:
         return "return a torch tensor, a 0-d one for a single value (not .item(), float(...) or .tolist())"
     if out.dtype != x.dtype:
         if x.dtype == torch.float16:
-            return ("a float16 input gives a float16 result: computing in float32 is fine, then cast back "
-                    "with `.to(x.dtype)`")
+            return (
+                "a float16 input gives a float16 result: computing in float32 is fine, then cast back "
+                "with `.to(x.dtype)`"
+            )
         return "computing in another precision is fine, then cast back with `.to(x.dtype)`"
     if out.device != x.device:
         return "stay on x's device (build constants with `torch.zeros_like(x)` or `device=x.device`)"
@@ -240,9 +247,13 @@ def test_values(student, reference, rng, case, task, device):
         check_once(student, reference, x.to(device), dim, SPECS[task])
 
 
-@pytest.mark.parametrize("spec", [
-    pytest.param(s, marks=pytest.mark.task(f, name="correct without modifying the input in place"))
-    for f, s in SPECS.items()])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        pytest.param(s, marks=pytest.mark.task(f, name="correct without modifying the input in place"))
+        for f, s in SPECS.items()
+    ],
+)
 def test_input_not_modified(student, reference, rng, spec, device):
     for dtype in (torch.float32, torch.float64):
         for make in (random_logits, different_scales):
@@ -250,9 +261,13 @@ def test_input_not_modified(student, reference, rng, spec, device):
             check_once(student, reference, x.to(device), dim, spec, unchanged=True)
 
 
-@pytest.mark.parametrize("spec", [
-    pytest.param(s, marks=pytest.mark.task(f, edge=True, name="the default dim is -1 (the last axis)"))
-    for f, s in SPECS.items()])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        pytest.param(s, marks=pytest.mark.task(f, edge=True, name="the default dim is -1 (the last axis)"))
+        for f, s in SPECS.items()
+    ],
+)
 def test_default_dim(student, reference, rng, spec, device):
     """Called without ``dim`` on 2-D and 3-D inputs whose axes all differ in size."""
     for dtype in (torch.float32, torch.float64):
@@ -288,6 +303,8 @@ def test_logsumexp_all_neg_inf(student, reference, rng, device):
         except GradingFailure as exc:
             if "nan" not in str(exc):
                 raise
-            raise GradingFailure(f"{exc}. Hint: a slice whose max m is -inf gives x - m = -inf - (-inf) = nan; "
-                                 "shift such slices by 0 instead, e.g. m = torch.where(torch.isfinite(m), m, "
-                                 "torch.zeros_like(m))") from None
+            raise GradingFailure(
+                f"{exc}. Hint: a slice whose max m is -inf gives x - m = -inf - (-inf) = nan; "
+                "shift such slices by 0 instead, e.g. m = torch.where(torch.isfinite(m), m, "
+                "torch.zeros_like(m))"
+            ) from None

@@ -7,6 +7,7 @@ docs/speed.md for the calibration. Rows carry their own offsets (up to ±50), so
 a per-row max shift stays accurate. Each timed output is compared with the reference's
 output on the same input, at twice the float32 error bound of the correctness graders.
 """
+
 from __future__ import annotations
 
 import torch

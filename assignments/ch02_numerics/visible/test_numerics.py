@@ -5,21 +5,33 @@ Run them with `grade check` in this folder. The hidden tests check much more
 logsumexp of an all -inf slice, non-contiguous inputs, the default dim, no mutation
 of inputs).
 """
+
 import numpy as np
 import pytest
 import torch
 
-from grader.testing import GradingFailure, assert_close, assert_unchanged, expect_float, expect_tensor, expect_tuple
-from grader.testing import record
+from grader.testing import (
+    GradingFailure,
+    assert_close,
+    assert_unchanged,
+    expect_float,
+    expect_tensor,
+    expect_tuple,
+    record,
+)
 
 LOGITS = [1000.0, 1001.0, 1002.0]
 A = [[1.0, 2.0, 0.0], [-1.0, 0.0, 1.0], [-10.0, 0.0, 10.0]]
-SOFTMAX_A_ROWS = [[0.24472847105479764, 0.6652409557748218, 0.09003057317038046],
-                  [0.09003057317038046, 0.24472847105479764, 0.6652409557748218],
-                  [2.061060046209062e-09, 4.539786860886666e-05, 0.999954600070331]]
-SOFTMAX_A_COLS = [[0.880784120930686, 0.7869860421615984, 4.5392267105955885e-05],
-                  [0.11920116847646534, 0.10650697891920073, 0.00012338897482667914],
-                  [1.4710592848583867e-05, 0.10650697891920073, 0.9998312187580672]]
+SOFTMAX_A_ROWS = [
+    [0.24472847105479764, 0.6652409557748218, 0.09003057317038046],
+    [0.09003057317038046, 0.24472847105479764, 0.6652409557748218],
+    [2.061060046209062e-09, 4.539786860886666e-05, 0.999954600070331],
+]
+SOFTMAX_A_COLS = [
+    [0.880784120930686, 0.7869860421615984, 4.5392267105955885e-05],
+    [0.11920116847646534, 0.10650697891920073, 0.00012338897482667914],
+    [1.4710592848583867e-05, 0.10650697891920073, 0.9998312187580672],
+]
 F32 = dict(rtol=1e-5, atol=1e-9)
 # A result in another container, dtype or device is compared after conversion and costs only
 # the function's "returns the documented type" test; a numpy array fails (this is a torch chapter).
@@ -110,10 +122,16 @@ def clip_result(value, n):
         raise GradingFailure(f"the clipped gradients should be a list of {n} tensor(s)")
     record.representation_checked()
     if type(clipped) is tuple:
-        record.slip("the clipped gradients should be a list, got a tuple; build a list, e.g. "
-                    "`[g * scale for g in grads]`", GradingFailure)
-    total = expect_float(total, what="the total norm", allow_tensor=True,
-                         hint="return the norm as a Python float (`float(total)`) or a 0-d tensor")
+        record.slip(
+            "the clipped gradients should be a list, got a tuple; build a list, e.g. `[g * scale for g in grads]`",
+            GradingFailure,
+        )
+    total = expect_float(
+        total,
+        what="the total norm",
+        allow_tensor=True,
+        hint="return the norm as a Python float (`float(total)`) or a 0-d tensor",
+    )
     return list(clipped), total
 
 

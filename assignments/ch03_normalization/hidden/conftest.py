@@ -3,6 +3,7 @@
 returned container seen inside the worker (``check_container``); the comparison that
 names a common slip when a wrong value matches it (``close_or_hint``); and the message
 of a failed call with the case that caused it (``calling``)."""
+
 import contextlib
 
 import pytest
@@ -86,12 +87,20 @@ def dx_slips(x, gamma, dout, eps, dim, where):
     dxhat = dout * gamma
     mean = lambda t: t.mean(dim, keepdim=True)  # noqa: E731
     return [
-        (f"dx misses the -mean(dxhat) term (the {where}'s mean depends on every entry of the {where})",
-         lambda: dxhat - xhat * mean(dxhat * xhat)),
-        (f"dx misses the -xhat * mean(dxhat * xhat) term (the {where}'s variance depends on every entry of the "
-         f"{where})", lambda: dxhat - mean(dxhat)),
-        (f"dx = dxhat / sqrt(var + eps) treats the mean and the variance as constants; both depend on every entry "
-         f"of the {where}", lambda: dxhat),
+        (
+            f"dx misses the -mean(dxhat) term (the {where}'s mean depends on every entry of the {where})",
+            lambda: dxhat - xhat * mean(dxhat * xhat),
+        ),
+        (
+            f"dx misses the -xhat * mean(dxhat * xhat) term (the {where}'s variance depends on every entry of the "
+            f"{where})",
+            lambda: dxhat - mean(dxhat),
+        ),
+        (
+            f"dx = dxhat / sqrt(var + eps) treats the mean and the variance as constants; both depend on every entry "
+            f"of the {where}",
+            lambda: dxhat,
+        ),
     ]
 
 
@@ -105,8 +114,9 @@ def five_point(f, x0, v, h):
     return (f(x0 - 2 * h * v) - 8 * f(x0 - h * v) + 8 * f(x0 + h * v) - f(x0 + 2 * h * v)) / (12 * h)
 
 
-def check_finite_differences(f, *, x, gamma, beta, dx, dgamma, dbeta, dout, sigma, gamma_terms, beta_terms, rng,
-                             context):
+def check_finite_differences(
+    f, *, x, gamma, beta, dx, dgamma, dbeta, dout, sigma, gamma_terms, beta_terms, rng, context
+):
     """<grad, v> against the five-point derivative of f(xx, gg, bb) = sum(dout * forward) along
     FD_DIRECTIONS random directions for x (scaled by sigma, so a step moves xhat by O(h)) and
     one each for gamma and beta, each within FD_RTOL of its Cauchy-Schwarz scale (the graders'
@@ -117,17 +127,23 @@ def check_finite_differences(f, *, x, gamma, beta, dx, dgamma, dbeta, dout, sigm
         got = float((dx * v).sum())
         scale = float((dout * gamma / sigma).norm() * v.norm())
         if not abs(got - fd) <= FD_RTOL * scale:
-            raise GradingFailure(f"<dx, v> for a random direction v differs from the finite-difference derivative "
-                                 f"of sum(dout * out) by {abs(got - fd) / scale:.3g} relative ({context})")
-    for name, grad, terms, base, kwarg in (("dgamma", dgamma, gamma_terms, gamma, "gg"),
-                                           ("dbeta", dbeta, beta_terms, beta, "bb")):
+            raise GradingFailure(
+                f"<dx, v> for a random direction v differs from the finite-difference derivative "
+                f"of sum(dout * out) by {abs(got - fd) / scale:.3g} relative ({context})"
+            )
+    for name, grad, terms, base, kwarg in (
+        ("dgamma", dgamma, gamma_terms, gamma, "gg"),
+        ("dbeta", dbeta, beta_terms, beta, "bb"),
+    ):
         u = torch.tensor(rng.standard_normal(tuple(base.shape)))
         fd = five_point(lambda t, kwarg=kwarg: f(**{kwarg: t}), base, u, FD_H)
         got = float((grad * u).sum())
         scale = float(terms.norm() * u.norm())
         if not abs(got - fd) <= FD_RTOL * scale:
-            raise GradingFailure(f"<{name}, u> for a random direction u differs from the finite-difference derivative "
-                                 f"of sum(dout * out) by {abs(got - fd) / scale:.3g} relative ({context})")
+            raise GradingFailure(
+                f"<{name}, u> for a random direction u differs from the finite-difference derivative "
+                f"of sum(dout * out) by {abs(got - fd) / scale:.3g} relative ({context})"
+            )
 
 
 @pytest.fixture

@@ -44,6 +44,7 @@ Edge tests (their own share only, never the rule point): training with a single 
 raises ValueError, and evaluation accepts a single row (the statement's two conventions
 on degenerate batches). Everything else is core.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -88,11 +89,14 @@ BACKWARD = (
     "(m.batchnorm_forward(x, g, b, rm, rv, True, **kw))"
 )
 FORWARD_ITEMS = ("out", "cache", "running_mean", "running_var")
-TWICE = ("two calls with the same arguments must both give the right result: modify no input (nor the cache) in "
-         "place, and return the running statistics as new tensors")
+TWICE = (
+    "two calls with the same arguments must both give the right result: modify no input (nor the cache) in "
+    "place, and return the running statistics as new tensors"
+)
 
 
 # ---- inputs ------------------------------------------------------------------------------------
+
 
 @dataclasses.dataclass
 class BNInput:
@@ -155,8 +159,17 @@ def _make(rng, dtype, n, d, *, training=True, momentum=None, eps=None, scales=(0
     rm = c + s * rng.normal(0.0, 0.5, size=d)
     rv = s * s * rng.uniform(0.5, 2.0, size=d)
     t = lambda a: torch.tensor(a, dtype=dtype)  # noqa: E731
-    return BNInput(t(x), t(rng.normal(1.0, 0.5, size=d)), t(rng.normal(0.0, 1.0, size=d)), t(rm), t(rv),
-                   t(rng.standard_normal((n, d))), training, momentum, eps)
+    return BNInput(
+        t(x),
+        t(rng.normal(1.0, 0.5, size=d)),
+        t(rng.normal(0.0, 1.0, size=d)),
+        t(rm),
+        t(rv),
+        t(rng.standard_normal((n, d))),
+        training,
+        momentum,
+        eps,
+    )
 
 
 def random_batch(rng, dtype, training=True):
@@ -164,8 +177,15 @@ def random_batch(rng, dtype, training=True):
 
 
 def custom_momentum_eps(rng, dtype, training=True):
-    return _make(rng, dtype, _size(rng, 2, 50), _size(rng, 1, 30), training=training,
-                 momentum=float(rng.uniform(0.01, 0.9)), eps=float(10 ** rng.uniform(-3, 0)))
+    return _make(
+        rng,
+        dtype,
+        _size(rng, 2, 50),
+        _size(rng, 1, 30),
+        training=training,
+        momentum=float(rng.uniform(0.01, 0.9)),
+        eps=float(10 ** rng.uniform(-3, 0)),
+    )
 
 
 def few_rows(rng, dtype, training=True):
@@ -182,14 +202,22 @@ def different_scales(rng, dtype, training=True):
 def non_contiguous(rng, dtype, training=True):
     inp = random_batch(rng, dtype, training)
     x = inp.x.t().contiguous().t() if rng.random() < 0.5 else noncontiguous(inp.x)
-    return inp.replace(x=x, gamma=noncontiguous(inp.gamma), running_var=noncontiguous(inp.running_var),
-                       dout=noncontiguous(inp.dout))
+    return inp.replace(
+        x=x, gamma=noncontiguous(inp.gamma), running_var=noncontiguous(inp.running_var), dout=noncontiguous(inp.dout)
+    )
 
 
 def course_example(rng, dtype, training=True):
     t = lambda a: torch.tensor(a, dtype=dtype)  # noqa: E731
-    return BNInput(t([[1.0, 2.0], [3.0, 6.0], [5.0, 1.0]]), t([1.0, 1.0]), t([0.0, 0.0]), t([0.0, 0.0]),
-                   t([1.0, 1.0]), t(rng.standard_normal((3, 2))), training)
+    return BNInput(
+        t([[1.0, 2.0], [3.0, 6.0], [5.0, 1.0]]),
+        t([1.0, 1.0]),
+        t([0.0, 0.0]),
+        t([0.0, 0.0]),
+        t([1.0, 1.0]),
+        t(rng.standard_normal((3, 2))),
+        training,
+    )
 
 
 CASES = [
@@ -203,6 +231,7 @@ CASES = [
 
 
 # ---- expected values and tolerances (module docstring) ------------------------------------------
+
 
 @dataclasses.dataclass
 class Expected:
@@ -252,11 +281,22 @@ def expected(reference, inp: BNInput) -> Expected:
 
 # ---- calling the student -----------------------------------------------------------------------
 
+
 def student_forward(student, inp: BNInput, calls: int = 1):
     """([(out, running_mean, running_var) of each call], (x, gamma, beta, running_mean, running_var) after the calls)."""
     with H.calling(inp.describe()):
-        *results, after = student.run(FORWARD, calls, inp.x, inp.gamma, inp.beta, inp.running_mean, inp.running_var,
-                                      inp.training, inp.kw, label="batchnorm_forward")
+        *results, after = student.run(
+            FORWARD,
+            calls,
+            inp.x,
+            inp.gamma,
+            inp.beta,
+            inp.running_mean,
+            inp.running_var,
+            inp.training,
+            inp.kw,
+            label="batchnorm_forward",
+        )
     for r in results:
         H.check_container(r["kind"], r["len"], FORWARD_ITEMS, "batchnorm_forward")
     return [r["keep"] for r in results], after
@@ -277,33 +317,67 @@ def forward_slips(inp: BNInput):
     unbiased = var * n / (n - 1) if n > 1 else None
     if not inp.training:
         return {
-            "out": [("in evaluation mode normalise with running_mean and running_var, not the batch's statistics",
-                     lambda: (x - mu) / torch.sqrt(var + ev) * g + b),
-                    ("eps goes inside the square root: (x - running_mean) / sqrt(running_var + eps)",
-                     lambda: (x - rm) / (torch.sqrt(rv) + ev) * g + b)],
-            "running_mean": [("in evaluation mode return the running statistics unchanged",
-                              lambda: (1 - m) * rm + m * mu)],
-            "running_var": [("in evaluation mode return the running statistics unchanged",
-                             lambda: None if unbiased is None else (1 - m) * rv + m * unbiased)],
+            "out": [
+                (
+                    "in evaluation mode normalise with running_mean and running_var, not the batch's statistics",
+                    lambda: (x - mu) / torch.sqrt(var + ev) * g + b,
+                ),
+                (
+                    "eps goes inside the square root: (x - running_mean) / sqrt(running_var + eps)",
+                    lambda: (x - rm) / (torch.sqrt(rv) + ev) * g + b,
+                ),
+            ],
+            "running_mean": [
+                ("in evaluation mode return the running statistics unchanged", lambda: (1 - m) * rm + m * mu)
+            ],
+            "running_var": [
+                (
+                    "in evaluation mode return the running statistics unchanged",
+                    lambda: None if unbiased is None else (1 - m) * rv + m * unbiased,
+                )
+            ],
         }
     return {
-        "out": [("normalise with the biased batch variance, mean((x - mu)**2) (divide by N); only running_var uses "
-                 "the unbiased one", lambda: None if unbiased is None else (x - mu) / torch.sqrt(unbiased + ev) * g + b),
-                ("eps goes inside the square root: (x - mu) / sqrt(var + eps)",
-                 lambda: (x - mu) / (torch.sqrt(var) + ev) * g + b),
-                ("in training mode normalise with the batch's own mean and variance, not the running statistics",
-                 lambda: (x - rm) / torch.sqrt(rv + ev) * g + b)],
-        "running_mean": [("momentum is the weight of the new batch statistic: (1 - momentum) * running_mean + "
-                          "momentum * mu (as torch.nn.BatchNorm1d)", lambda: m * rm + (1 - m) * mu)],
-        "running_var": [("running_var must be updated with the UNBIASED batch variance, var * N / (N - 1) (as "
-                         "torch.nn.BatchNorm1d); out is normalised with the biased one. Your running_var matches the "
-                         "update with the biased variance", lambda: (1 - m) * rv + m * var),
-                        ("momentum is the weight of the new batch statistic: (1 - momentum) * running_var + "
-                         "momentum * unbiased_var (as torch.nn.BatchNorm1d)",
-                         lambda: None if unbiased is None else m * rv + (1 - m) * unbiased),
-                        ("momentum is the weight of the new batch statistic, and running_var is updated with the "
-                         "unbiased batch variance: (1 - momentum) * running_var + momentum * var * N / (N - 1)",
-                         lambda: m * rv + (1 - m) * var)],
+        "out": [
+            (
+                "normalise with the biased batch variance, mean((x - mu)**2) (divide by N); only running_var uses "
+                "the unbiased one",
+                lambda: None if unbiased is None else (x - mu) / torch.sqrt(unbiased + ev) * g + b,
+            ),
+            (
+                "eps goes inside the square root: (x - mu) / sqrt(var + eps)",
+                lambda: (x - mu) / (torch.sqrt(var) + ev) * g + b,
+            ),
+            (
+                "in training mode normalise with the batch's own mean and variance, not the running statistics",
+                lambda: (x - rm) / torch.sqrt(rv + ev) * g + b,
+            ),
+        ],
+        "running_mean": [
+            (
+                "momentum is the weight of the new batch statistic: (1 - momentum) * running_mean + "
+                "momentum * mu (as torch.nn.BatchNorm1d)",
+                lambda: m * rm + (1 - m) * mu,
+            )
+        ],
+        "running_var": [
+            (
+                "running_var must be updated with the UNBIASED batch variance, var * N / (N - 1) (as "
+                "torch.nn.BatchNorm1d); out is normalised with the biased one. Your running_var matches the "
+                "update with the biased variance",
+                lambda: (1 - m) * rv + m * var,
+            ),
+            (
+                "momentum is the weight of the new batch statistic: (1 - momentum) * running_var + "
+                "momentum * unbiased_var (as torch.nn.BatchNorm1d)",
+                lambda: None if unbiased is None else m * rv + (1 - m) * unbiased,
+            ),
+            (
+                "momentum is the weight of the new batch statistic, and running_var is updated with the "
+                "unbiased batch variance: (1 - momentum) * running_var + momentum * var * N / (N - 1)",
+                lambda: m * rv + (1 - m) * var,
+            ),
+        ],
     }
 
 
@@ -322,12 +396,27 @@ def check_forward(student, reference, inp: BNInput, *, unchanged: bool = False, 
         out = expect_tensor(out, like=inp.x, what=f"out ({ctx})", hint=H.TYPE_HINT)
         rm = expect_tensor(rm, like=inp.running_mean, what=f"the returned running_mean ({ctx})", hint=H.TYPE_HINT)
         rv = expect_tensor(rv, like=inp.running_var, what=f"the returned running_var ({ctx})", hint=H.TYPE_HINT)
-        H.close_or_hint(out, exp.out, atol=exp.tol["out"], what="out" + nth, context=ctx, slips=slips["out"],
-                        otherwise=twice)
-        H.close_or_hint(rm, exp.running_mean, atol=exp.tol["running_mean"], what=f"the {stat} running_mean{nth}",
-                        context=ctx, slips=slips["running_mean"], otherwise=twice)
-        H.close_or_hint(rv, exp.running_var, atol=exp.tol["running_var"], what=f"the {stat} running_var{nth}",
-                        context=ctx, slips=slips["running_var"], otherwise=twice)
+        H.close_or_hint(
+            out, exp.out, atol=exp.tol["out"], what="out" + nth, context=ctx, slips=slips["out"], otherwise=twice
+        )
+        H.close_or_hint(
+            rm,
+            exp.running_mean,
+            atol=exp.tol["running_mean"],
+            what=f"the {stat} running_mean{nth}",
+            context=ctx,
+            slips=slips["running_mean"],
+            otherwise=twice,
+        )
+        H.close_or_hint(
+            rv,
+            exp.running_var,
+            atol=exp.tol["running_var"],
+            what=f"the {stat} running_var{nth}",
+            context=ctx,
+            slips=slips["running_var"],
+            otherwise=twice,
+        )
         first = first or (rm, rv)
     if unchanged:
         assert_args_unchanged(("x", "gamma", "beta", "running_mean", "running_var"), inp.tensors(), after)
@@ -341,8 +430,18 @@ def check_backward(student, reference, inp: BNInput, *, unchanged: bool = False,
     exp = expected(reference, inp)
     ctx = inp.describe()
     with H.calling(ctx):
-        r = student.run(BACKWARD, calls, inp.x, inp.gamma, inp.beta, inp.running_mean, inp.running_var, inp.dout,
-                        inp.kw, label="batchnorm_backward")
+        r = student.run(
+            BACKWARD,
+            calls,
+            inp.x,
+            inp.gamma,
+            inp.beta,
+            inp.running_mean,
+            inp.running_var,
+            inp.dout,
+            inp.kw,
+            label="batchnorm_backward",
+        )
     try:
         H.check_container(r["kind"], r["len"], FORWARD_ITEMS, "batchnorm_forward")
     except GradingFailure as exc:
@@ -354,19 +453,28 @@ def check_backward(student, reference, inp: BNInput, *, unchanged: bool = False,
     twice = TWICE if calls > 1 else None
     first = None
     for i, grads in enumerate(r["grads"]):
-        H.check_container(H.kind_of(grads), len(grads) if isinstance(grads, (tuple, list)) else -1,
-                          ("dx", "dgamma", "dbeta"), "batchnorm_backward")
+        H.check_container(
+            H.kind_of(grads),
+            len(grads) if isinstance(grads, (tuple, list)) else -1,
+            ("dx", "dgamma", "dbeta"),
+            "batchnorm_backward",
+        )
         nth = _nth(i, calls)
         dx, dgamma, dbeta = grads
         dx = expect_tensor(dx, like=inp.x, what=f"dx ({ctx})", hint=H.TYPE_HINT)
         dgamma = expect_tensor(dgamma, **vec, what=f"dgamma ({ctx})")
         dbeta = expect_tensor(dbeta, **vec, what=f"dbeta ({ctx})")
         dx64 = dx.detach().cpu().to(torch.float64)
-        H.close_or_hint(dx64 * exp.sigma, exp.dx * exp.sigma, atol=exp.tol["dx"],
-                        what="dx (each column multiplied by its sqrt(var + eps))" + nth, context=ctx,
-                        slips=dx_slips, otherwise=twice)
-        H.close_or_hint(dgamma, exp.dgamma, atol=exp.tol["dgamma"], what="dgamma" + nth, context=ctx,
-                        otherwise=twice)
+        H.close_or_hint(
+            dx64 * exp.sigma,
+            exp.dx * exp.sigma,
+            atol=exp.tol["dx"],
+            what="dx (each column multiplied by its sqrt(var + eps))" + nth,
+            context=ctx,
+            slips=dx_slips,
+            otherwise=twice,
+        )
+        H.close_or_hint(dgamma, exp.dgamma, atol=exp.tol["dgamma"], what="dgamma" + nth, context=ctx, otherwise=twice)
         H.close_or_hint(dbeta, exp.dbeta, atol=exp.tol["dbeta"], what="dbeta" + nth, context=ctx, otherwise=twice)
         if first is None:
             first = dx64, dgamma.detach().cpu().to(torch.float64), dbeta.detach().cpu().to(torch.float64)
@@ -377,14 +485,18 @@ def check_backward(student, reference, inp: BNInput, *, unchanged: bool = False,
 
 # ---- forward -------------------------------------------------------------------------------------
 
+
 def _forward_params():
     for training in (True, False):
         mode = "training" if training else "evaluation"
         for c in CASES:
             # the parameter is not called `case`, so the graded name says the mode too
-            yield pytest.param(c, training, id=f"{mode}-{c.id}",
-                               marks=pytest.mark.task("batchnorm_forward", name=f"{mode}: {c.id}",
-                                                      weight=c.weight, edge=c.edge))
+            yield pytest.param(
+                c,
+                training,
+                id=f"{mode}-{c.id}",
+                marks=pytest.mark.task("batchnorm_forward", name=f"{mode}: {c.id}", weight=c.weight, edge=c.edge),
+            )
 
 
 @pytest.mark.parametrize(("spec", "training"), list(_forward_params()))
@@ -393,7 +505,9 @@ def test_forward_values(student, reference, rng, spec, training, device):
         check_forward(student, reference, inp.to(device))
 
 
-@pytest.mark.task("batchnorm_forward", weight=2, name="training: running statistics after several steps, then evaluation")
+@pytest.mark.task(
+    "batchnorm_forward", weight=2, name="training: running statistics after several steps, then evaluation"
+)
 def test_several_steps(student, reference, rng, device):
     """Three training steps on fresh batches, each fed the running statistics the student
     returned from the previous one (each step is checked against the reference from the
@@ -423,12 +537,15 @@ def test_forward_inputs_not_modified(student, reference, rng, device):
 # evaluation mode accepts N = 1"): documented conventions on degenerate batches, each costing
 # only its own share (grader.scoring: not the rule point).
 
-@pytest.mark.task("batchnorm_forward", edge=True,
-                  name="training with a single row raises ValueError (as torch.nn.BatchNorm1d)")
+
+@pytest.mark.task(
+    "batchnorm_forward", edge=True, name="training with a single row raises ValueError (as torch.nn.BatchNorm1d)"
+)
 def test_single_row_training_raises(student, rng, device):
     inp = _make(rng, torch.float32, 1, _size(rng, 2, 10)).to(device)
-    student.expect_raises(ValueError, "batchnorm_forward", inp.x, inp.gamma, inp.beta, inp.running_mean,
-                          inp.running_var, True)
+    student.expect_raises(
+        ValueError, "batchnorm_forward", inp.x, inp.gamma, inp.beta, inp.running_mean, inp.running_var, True
+    )
 
 
 @pytest.mark.task("batchnorm_forward", edge=True, name="evaluation: a single row (N = 1)")
@@ -440,6 +557,7 @@ def test_single_row_evaluation(student, reference, rng, device):
 
 
 # ---- backward ------------------------------------------------------------------------------------
+
 
 @pytest.mark.task("batchnorm_backward")
 @cases(*CASES)
@@ -482,12 +600,26 @@ def test_finite_differences(student, reference, rng, make, device, finite_differ
     def f(xx=x, gg=g, bb=b):
         return float((dout * reference.batchnorm_forward(xx, gg, bb, rm, rv, True, 0.1, ev)[0]).sum())
 
-    finite_differences(f, x=x, gamma=g, beta=b, dx=dx, dgamma=dgamma, dbeta=dbeta, dout=dout, sigma=exp.sigma,
-                       gamma_terms=abs_sum(dout * xhat), beta_terms=abs_sum(dout), rng=rng, context=ctx)
+    finite_differences(
+        f,
+        x=x,
+        gamma=g,
+        beta=b,
+        dx=dx,
+        dgamma=dgamma,
+        dbeta=dbeta,
+        dout=dout,
+        sigma=exp.sigma,
+        gamma_terms=abs_sum(dout * xhat),
+        beta_terms=abs_sum(dout),
+        rng=rng,
+        context=ctx,
+    )
 
 
-@pytest.mark.task("batchnorm_backward",
-                  name="each column of dx sums to 0 (batchnorm ignores a constant added to a column)")
+@pytest.mark.task(
+    "batchnorm_backward", name="each column of dx sums to 0 (batchnorm ignores a constant added to a column)"
+)
 def test_columns_of_dx_sum_to_zero(student, reference, rng, device):
     """Adding c to a whole column leaves its xhat unchanged, so sum_i dx_ij = 0. Float64 inputs;
     the scale of a column is s_j = sum_i |dout_ij gamma_j| / sigma_j (the size of the terms that
@@ -501,5 +633,7 @@ def test_columns_of_dx_sum_to_zero(student, reference, rng, device):
         dx, _, _ = check_backward(student, reference, inp.to(device))
         ratio = dx.sum(0).abs() / ((dout * g).abs().sum(0) / sigma)
         if not bool((ratio <= 1e-9).all()):
-            raise GradingFailure(f"the columns of dx should sum to 0; the worst column sums to {float(ratio.max()):.3g} "
-                                 f"x sum_i |dout_i gamma| / sqrt(var + eps) ({inp.describe()})")
+            raise GradingFailure(
+                f"the columns of dx should sum to 0; the worst column sums to {float(ratio.max()):.3g} "
+                f"x sum_i |dout_i gamma| / sqrt(var + eps) ({inp.describe()})"
+            )

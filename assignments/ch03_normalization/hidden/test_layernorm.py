@@ -57,6 +57,7 @@ unchanged (a mutation whose values were right costs only that test).
 A failed value check names the common slip it matches, if any (the biased variance, eps
 inside the square root, a missing term of dx, dgamma not summed over every leading axis).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -99,11 +100,14 @@ BACKWARD = (
     "'grads': [m.layernorm_backward(dout, f[1]) for _ in range(calls)] "
     "if isinstance(f, (tuple, list)) and len(f) == 2 else None, 'dout': dout})(m.layernorm_forward(x, g, b, **kw))"
 )
-TWICE = ("two calls with the same arguments must both give the right result: modify no input (nor the cache) in "
-         "place, and return new tensors")
+TWICE = (
+    "two calls with the same arguments must both give the right result: modify no input (nor the cache) in "
+    "place, and return new tensors"
+)
 
 
 # ---- inputs ------------------------------------------------------------------------------
+
 
 @dataclasses.dataclass
 class LNInput:
@@ -122,8 +126,13 @@ class LNInput:
         return 1e-5 if self.eps is None else self.eps
 
     def to(self, device) -> LNInput:
-        return LNInput(*(t.to(device) if t.device.type != torch.device(device).type else t
-                         for t in (self.x, self.gamma, self.beta, self.dout)), self.eps)
+        return LNInput(
+            *(
+                t.to(device) if t.device.type != torch.device(device).type else t
+                for t in (self.x, self.gamma, self.beta, self.dout)
+            ),
+            self.eps,
+        )
 
     def as64(self):
         return tuple(t.detach().cpu().to(torch.float64) for t in (self.x, self.gamma, self.beta, self.dout))
@@ -221,6 +230,7 @@ CASES = [
 
 # ---- tolerances (see the module docstring) -------------------------------------------------
 
+
 @dataclasses.dataclass
 class Expected:
     out: torch.Tensor
@@ -260,6 +270,7 @@ def expected(reference, inp: LNInput) -> Expected:
 
 # ---- calling the student ---------------------------------------------------------------------
 
+
 def student_forward(student, inp: LNInput, calls: int = 1):
     """([out of each call], (x, gamma, beta) as they are after the calls)."""
     with H.calling(inp.describe()):
@@ -278,8 +289,12 @@ def student_backward(student, inp: LNInput, calls: int = 1):
     except GradingFailure as exc:
         raise GradingFailure(f"layernorm_backward could not be graded: {exc}") from None
     for grads in r["grads"]:
-        H.check_container(H.kind_of(grads), len(grads) if isinstance(grads, (tuple, list)) else -1,
-                          ("dx", "dgamma", "dbeta"), "layernorm_backward")
+        H.check_container(
+            H.kind_of(grads),
+            len(grads) if isinstance(grads, (tuple, list)) else -1,
+            ("dx", "dgamma", "dbeta"),
+            "layernorm_backward",
+        )
     return [tuple(g) for g in r["grads"]], r["dout"]
 
 
@@ -294,10 +309,15 @@ def forward_slips(inp: LNInput):
     mu = x.mean(-1, keepdim=True)
     var = ((x - mu) ** 2).mean(-1, keepdim=True)
     return [
-        ("normalise with the biased variance, mean((x - mu)**2) (divide by D); torch.var divides by D - 1 unless "
-         "given correction=0", lambda: None if d < 2 else (x - mu) / torch.sqrt(var * d / (d - 1) + ev) * g + b),
-        ("eps goes inside the square root: (x - mu) / sqrt(var + eps)",
-         lambda: (x - mu) / (torch.sqrt(var) + ev) * g + b),
+        (
+            "normalise with the biased variance, mean((x - mu)**2) (divide by D); torch.var divides by D - 1 unless "
+            "given correction=0",
+            lambda: None if d < 2 else (x - mu) / torch.sqrt(var * d / (d - 1) + ev) * g + b,
+        ),
+        (
+            "eps goes inside the square root: (x - mu) / sqrt(var + eps)",
+            lambda: (x - mu) / (torch.sqrt(var) + ev) * g + b,
+        ),
     ]
 
 
@@ -307,8 +327,15 @@ def check_forward(student, reference, inp: LNInput, *, unchanged: bool = False, 
     outs, after = student_forward(student, inp, calls)
     for i, out in enumerate(outs):
         out = expect_tensor(out, like=inp.x, what=f"out ({ctx})", hint=H.TYPE_HINT)
-        H.close_or_hint(out, exp.out, atol=exp.tol["out"], what="out" + _nth(i, calls), context=ctx,
-                        slips=forward_slips(inp), otherwise=TWICE if calls > 1 else None)
+        H.close_or_hint(
+            out,
+            exp.out,
+            atol=exp.tol["out"],
+            what="out" + _nth(i, calls),
+            context=ctx,
+            slips=forward_slips(inp),
+            otherwise=TWICE if calls > 1 else None,
+        )
     if unchanged:
         assert_args_unchanged(("x", "gamma", "beta"), (inp.x, inp.gamma, inp.beta), after)
 
@@ -317,14 +344,17 @@ def _vector(value, inp: LNInput, what: str, ctx: str):
     """dgamma or dbeta: shape (D,), the input's dtype and device; a wrong shape gets a hint."""
     d = inp.x.shape[-1]
     try:
-        return expect_tensor(value, shape=(d,), dtype=inp.x.dtype, device=inp.x.device, what=f"{what} ({ctx})",
-                             hint=H.TYPE_HINT)
+        return expect_tensor(
+            value, shape=(d,), dtype=inp.x.dtype, device=inp.x.device, what=f"{what} ({ctx})", hint=H.TYPE_HINT
+        )
     except GradingFailure as exc:
         if "should have shape" not in str(exc):
             raise
         if inp.x.dim() == 1:
-            hint = (f"a 1-D x is a single row: there is nothing to sum, {what} = dout{' * xhat' if what == 'dgamma' else ''}"
-                    " (t.sum(dim=()) sums over every axis)")
+            hint = (
+                f"a 1-D x is a single row: there is nothing to sum, {what} = dout{' * xhat' if what == 'dgamma' else ''}"
+                " (t.sum(dim=()) sums over every axis)"
+            )
         else:
             hint = "sum over every leading axis, e.g. t.reshape(-1, D).sum(dim=0)"
         raise GradingFailure(f"{exc}. Hint: {hint}") from None
@@ -344,9 +374,15 @@ def check_backward(student, reference, inp: LNInput, *, unchanged: bool = False,
         dgamma = _vector(dgamma, inp, "dgamma", ctx)
         dbeta = _vector(dbeta, inp, "dbeta", ctx)
         dx64 = dx.detach().cpu().to(torch.float64)
-        H.close_or_hint(dx64 * exp.sigma, exp.dx * exp.sigma, atol=exp.tol["dx"],
-                        what="dx (each row multiplied by its sqrt(var + eps))" + nth, context=ctx,
-                        slips=dx_slips, otherwise=twice)
+        H.close_or_hint(
+            dx64 * exp.sigma,
+            exp.dx * exp.sigma,
+            atol=exp.tol["dx"],
+            what="dx (each row multiplied by its sqrt(var + eps))" + nth,
+            context=ctx,
+            slips=dx_slips,
+            otherwise=twice,
+        )
         H.close_or_hint(dgamma, exp.dgamma, atol=exp.tol["dgamma"], what="dgamma" + nth, context=ctx, otherwise=twice)
         H.close_or_hint(dbeta, exp.dbeta, atol=exp.tol["dbeta"], what="dbeta" + nth, context=ctx, otherwise=twice)
         if first is None:
@@ -357,6 +393,7 @@ def check_backward(student, reference, inp: LNInput, *, unchanged: bool = False,
 
 
 # ---- value tests: one per (function, case) -------------------------------------------------
+
 
 @cases(*CASES, tasks=("layernorm_forward", "layernorm_backward"))
 def test_values(student, reference, rng, case, task, device):
@@ -388,6 +425,7 @@ def test_backward_dout_not_modified(student, reference, rng, device):
 
 # ---- gradients without the reference backward --------------------------------------------------
 
+
 @pytest.mark.task("layernorm_backward", weight=2)
 @pytest.mark.parametrize("make", [random_rows, many_leading_axes, custom_eps], ids=lambda f: f.__name__)
 def test_finite_differences(student, reference, rng, make, device, finite_differences):
@@ -416,12 +454,24 @@ def test_finite_differences(student, reference, rng, make, device, finite_differ
     def f(xx=x, gg=g, bb=b):
         return float((dout * reference.layernorm_forward(xx, gg, bb, ev)[0]).sum())
 
-    finite_differences(f, x=x, gamma=g, beta=b, dx=dx, dgamma=dgamma, dbeta=dbeta, dout=dout, sigma=exp.sigma,
-                       gamma_terms=abs_sum(dout * xhat), beta_terms=abs_sum(dout), rng=rng, context=ctx)
+    finite_differences(
+        f,
+        x=x,
+        gamma=g,
+        beta=b,
+        dx=dx,
+        dgamma=dgamma,
+        dbeta=dbeta,
+        dout=dout,
+        sigma=exp.sigma,
+        gamma_terms=abs_sum(dout * xhat),
+        beta_terms=abs_sum(dout),
+        rng=rng,
+        context=ctx,
+    )
 
 
-@pytest.mark.task("layernorm_backward",
-                  name="each row of dx sums to 0 (layernorm ignores a constant added to a row)")
+@pytest.mark.task("layernorm_backward", name="each row of dx sums to 0 (layernorm ignores a constant added to a row)")
 def test_rows_of_dx_sum_to_zero(student, reference, rng, device):
     """Adding c to every entry of a row leaves its xhat unchanged, so d/dc f = sum_j dx_rj = 0.
     Float64 inputs; the scale of a row is s_r = sum_j |dout_rj gamma_j| / sigma_r (the size of
@@ -434,5 +484,7 @@ def test_rows_of_dx_sum_to_zero(student, reference, rng, device):
         dx, _, _ = check_backward(student, reference, inp.to(device))
         ratio = dx.sum(-1).abs() / ((dout * g).abs().sum(-1) / sigma)
         if not bool((ratio <= 1e-9).all()):
-            raise GradingFailure(f"the rows of dx should sum to 0; the worst row sums to {float(ratio.max()):.3g} x "
-                                 f"sum_j |dout_j gamma_j| / sqrt(var + eps) ({inp.describe()})")
+            raise GradingFailure(
+                f"the rows of dx should sum to 0; the worst row sums to {float(ratio.max()):.3g} x "
+                f"sum_j |dout_j gamma_j| / sqrt(var + eps) ({inp.describe()})"
+            )

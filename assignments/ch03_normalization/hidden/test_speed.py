@@ -41,6 +41,7 @@ float16 computation by ~10x. (A dgamma or dbeta reduced in float16 stays inside 
 worst-case summation bound; it saves no time here, and the float64 correctness draws
 reject it.)
 """
+
 from __future__ import annotations
 
 import math
@@ -102,8 +103,13 @@ def _check(out, expected, args, kwargs):
 
     dx64 = dx.detach().cpu().to(torch.float64).reshape(-1, d)
     edx64 = edx.detach().cpu().to(torch.float64).reshape(-1, d)
-    assert_close(dx64 * sigma, edx64 * sigma, rtol=0, atol=tol_dx.numpy(),
-                 what="dx of a timed call (each row multiplied by its sqrt(var + eps))")
+    assert_close(
+        dx64 * sigma,
+        edx64 * sigma,
+        rtol=0,
+        atol=tol_dx.numpy(),
+        what="dx of a timed call (each row multiplied by its sqrt(var + eps))",
+    )
     assert_close(dgamma, edgamma, rtol=0, atol=tol_dgamma, what="dgamma of a timed call")
     assert_close(dbeta, edbeta, rtol=0, atol=tol_dbeta, what="dbeta of a timed call")
 

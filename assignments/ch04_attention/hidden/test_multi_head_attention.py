@@ -34,6 +34,7 @@ with view(B, h, L, dh), strided heads, scaling by sqrt(D), no w_o, x @ w.T, soft
 the queries, the mask ignored, a mask's head axis dropped) are off by O(1); the float64
 draws make every such error stand out by many orders of magnitude.
 """
+
 from __future__ import annotations
 
 import math
@@ -56,8 +57,9 @@ from grader.testing import (
 
 DTYPES = (torch.float32, torch.float64)
 FN = "multi_head_attention"
-TENSOR_HINT = ("return a torch tensor in x's dtype and on x's device: if you computed in float64, cast back "
-               "with .to(x.dtype)")
+TENSOR_HINT = (
+    "return a torch tensor in x's dtype and on x's device: if you computed in float64, cast back with .to(x.dtype)"
+)
 COMPOSITE = (6, 9, 10, 12, 14, 15, 18, 20, 21, 24, 27, 30)
 ODD = (9, 15, 21, 25, 27, 33, 35)
 
@@ -91,6 +93,7 @@ def _allowed(rng, shape):
 
 
 # ---- case makers: (rng, dtype) -> dict of arguments ---------------------------------------
+
 
 def several_heads(rng, dtype):
     d = int(rng.choice(COMPOSITE))
@@ -214,8 +217,11 @@ def check_once(student, reference, inp, *, unchanged=False):
     x = inp["x"]
     ctx = _describe(inp)
     expected = reference.multi_head_attention(
-        *((a.detach().cpu().double() if a.dtype != torch.bool else a.cpu()) if isinstance(a, torch.Tensor) else a
-          for a in args))
+        *(
+            (a.detach().cpu().double() if a.dtype != torch.bool else a.cpu()) if isinstance(a, torch.Tensor) else a
+            for a in args
+        )
+    )
     out, after = student.call_with_args(FN, *args)
     out = expect_tensor(out, like=x, what=f"the result ({ctx})", hint=TENSOR_HINT)
     assert_close(out, expected, **_tolerance(inp), context=ctx)

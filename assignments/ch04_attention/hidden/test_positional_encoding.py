@@ -22,6 +22,7 @@ r in (0, 1]. sin and cos are 1-Lipschitz and round their result once more:
 pair index in the exponent, positions from 1, a crash or a missing column for odd
 d_model) is off by O(1) or fails; a float64 output costs the type test only.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -31,8 +32,10 @@ import torch
 from grader.testing import Case, assert_close, cases, draws, eps, expect_tensor
 
 FN = "sinusoidal_positional_encoding"
-HINT = ("return a torch.float32 tensor on the CPU: torch.zeros(seq_len, d_model) is float32; if you computed "
-        "in float64 (or numpy), finish with .to(torch.float32) (torch.from_numpy(pe).to(torch.float32))")
+HINT = (
+    "return a torch.float32 tensor on the CPU: torch.zeros(seq_len, d_model) is float32; if you computed "
+    "in float64 (or numpy), finish with .to(torch.float32) (torch.from_numpy(pe).to(torch.float32))"
+)
 DRAWS = 4
 
 
@@ -81,11 +84,18 @@ CASES = [
 def check_once(student, seq_len: int, d_model: int) -> None:
     ctx = f"seq_len={seq_len}, d_model={d_model}"
     out = student.sinusoidal_positional_encoding(seq_len, d_model)
-    out = expect_tensor(out, shape=(seq_len, d_model), dtype=torch.float32, device="cpu", what=f"the result ({ctx})",
-                        hint=HINT)
+    out = expect_tensor(
+        out, shape=(seq_len, d_model), dtype=torch.float32, device="cpu", what=f"the result ({ctx})", hint=HINT
+    )
     e = eps(torch.float32)
-    assert_close(out, closed_form(seq_len, d_model), rtol=0.0, atol=4 * e * (seq_len - 1) + 4 * e, context=ctx,
-                 what="the encoding (column j: sin for even j, cos for odd j, of pos / 10000^(2*(j//2)/d_model))")
+    assert_close(
+        out,
+        closed_form(seq_len, d_model),
+        rtol=0.0,
+        atol=4 * e * (seq_len - 1) + 4 * e,
+        context=ctx,
+        what="the encoding (column j: sin for even j, cos for odd j, of pos / 10000^(2*(j//2)/d_model))",
+    )
 
 
 @pytest.mark.task(FN)

@@ -43,6 +43,7 @@ or the scores, einsum, float64 internally), while the classic mistakes (softmax 
 query axis, scaling by d or by sqrt(dv), the mask inverted or filled with 0, no max shift
 with large scores, the mask ignored) are off by O(1) or are not finite.
 """
+
 from __future__ import annotations
 
 import math
@@ -68,8 +69,10 @@ from grader.testing import (
 DTYPES = (torch.float32, torch.float64)
 FN = "scaled_dot_product_attention"
 TUPLE_HINT = "return out, weights (a tuple), not [out, weights]"
-TENSOR_HINT = ("return {name} as a torch tensor in q's dtype and on q's device: if you computed in float64, "
-               "cast back with .to(q.dtype); build new tensors with dtype=q.dtype, device=q.device")
+TENSOR_HINT = (
+    "return {name} as a torch tensor in q's dtype and on q's device: if you computed in float64, "
+    "cast back with .to(q.dtype); build new tensors with dtype=q.dtype, device=q.device"
+)
 
 
 def _size(rng, low, high):
@@ -115,6 +118,7 @@ def _mask_shape(rng, batch, lq, lk):
 
 
 # ---- case makers: (rng, dtype) -> dict(q, k, v, mask) ----------------------------------
+
 
 def no_batch(rng, dtype):
     lq, lk = _two_sizes(rng, 2, 14)
@@ -163,8 +167,12 @@ def large_scores(rng, dtype):
 def strided(inp):
     """Non-contiguous q, v and mask; k a transposed view (applied on the grading device)."""
     k = inp["k"]
-    return dict(q=noncontiguous(inp["q"]), k=k.transpose(-2, -1).contiguous().transpose(-2, -1),
-                v=noncontiguous(inp["v"]), mask=noncontiguous(inp["mask"]))
+    return dict(
+        q=noncontiguous(inp["q"]),
+        k=k.transpose(-2, -1).contiguous().transpose(-2, -1),
+        v=noncontiguous(inp["v"]),
+        mask=noncontiguous(inp["mask"]),
+    )
 
 
 def size_one(rng, dtype):
@@ -192,6 +200,7 @@ CASES = [
 
 # ---- the check ---------------------------------------------------------------------------
 
+
 def _describe(q, k, v, mask) -> str:
     text = f"{dtype_name(q.dtype)} q {tuple(q.shape)}, k {tuple(k.shape)}, v {tuple(v.shape)}"
     return text + (f", mask {tuple(mask.shape)}" if mask is not None else ", no mask")
@@ -215,39 +224,66 @@ def check_once(student, reference, inp, *, unchanged=False):
     ctx = _describe(q, k, v, mask)
     m64 = None if mask is None else mask.cpu()
     exp_out, exp_w = reference.scaled_dot_product_attention(
-        *(t.detach().cpu().double() for t in (q, k, v)), *(() if m64 is None else (m64,)))
+        *(t.detach().cpu().double() for t in (q, k, v)), *(() if m64 is None else (m64,))
+    )
 
     result, after = student.call_with_args(FN, *args)
     out, w = expect_tuple(result, 2, what=f"the result of {FN} ({ctx})", hint=TUPLE_HINT)
     batch, lq, lk, dv = tuple(q.shape[:-2]), q.shape[-2], k.shape[-2], v.shape[-1]
-    w = expect_tensor(w, shape=batch + (lq, lk), dtype=q.dtype, device=q.device, what=f"the weights ({ctx})",
-                      hint=TENSOR_HINT.format(name="weights"))
-    out = expect_tensor(out, shape=batch + (lq, dv), dtype=q.dtype, device=q.device, what=f"the output ({ctx})",
-                        hint=TENSOR_HINT.format(name="out"))
+    w = expect_tensor(
+        w,
+        shape=batch + (lq, lk),
+        dtype=q.dtype,
+        device=q.device,
+        what=f"the weights ({ctx})",
+        hint=TENSOR_HINT.format(name="weights"),
+    )
+    out = expect_tensor(
+        out,
+        shape=batch + (lq, dv),
+        dtype=q.dtype,
+        device=q.device,
+        what=f"the output ({ctx})",
+        hint=TENSOR_HINT.format(name="out"),
+    )
 
     tol = _tolerances(q, k, v)
-    assert_close(w, exp_w, rtol=tol["rw"], atol=tol["tiny"],
-                 what="the weights (softmax of q @ k^T / sqrt(d) over the keys, d = q.shape[-1])", context=ctx)
+    assert_close(
+        w,
+        exp_w,
+        rtol=tol["rw"],
+        atol=tol["tiny"],
+        what="the weights (softmax of q @ k^T / sqrt(d) over the keys, d = q.shape[-1])",
+        context=ctx,
+    )
     assert_close(out, exp_out, rtol=0.0, atol=tol["out"], what="the output (weights @ v)", context=ctx)
 
     # properties of the student's own result
     w64, out64, v64 = w.detach().cpu().double(), out.detach().cpu().double(), v.detach().cpu().double()
     sums = w64.sum(-1)
-    assert_close(sums, torch.ones_like(sums), rtol=0.0, atol=tol["rw"],
-                 what="the row sums of the weights (the softmax is over the last axis, the keys: dim=-1)",
-                 context=ctx)
+    assert_close(
+        sums,
+        torch.ones_like(sums),
+        rtol=0.0,
+        atol=tol["rw"],
+        what="the row sums of the weights (the softmax is over the last axis, the keys: dim=-1)",
+        context=ctx,
+    )
     if mask is not None:
         masked = w64.masked_select(~m64.expand(w64.shape))
         if masked.numel() and float(masked.abs().max()) > tol["tiny"]:
-            raise GradingFailure(f"weights where the mask is False should be 0; the largest is "
-                                 f"{float(masked.abs().max()):.3g} ({ctx}); set those scores to -inf before the "
-                                 f"softmax (scores.masked_fill(~mask, float('-inf'))), not to 0, and keep the "
-                                 f"meaning of the mask: True = may attend")
+            raise GradingFailure(
+                f"weights where the mask is False should be 0; the largest is "
+                f"{float(masked.abs().max()):.3g} ({ctx}); set those scores to -inf before the "
+                f"softmax (scores.masked_fill(~mask, float('-inf'))), not to 0, and keep the "
+                f"meaning of the mask: True = may attend"
+            )
     bound = (2 * tol["rw"] + 2 * tol["e"] * (lk + 4)) * (w64.abs() @ v64.abs()) + tol["tiny"]
     gap = (out64 - w64 @ v64).abs()
     if not bool((gap <= bound).all()):
-        raise GradingFailure(f"the output should equal weights @ v; max |out - weights @ v| = "
-                             f"{float(gap.max()):.3g} ({ctx})")
+        raise GradingFailure(
+            f"the output should equal weights @ v; max |out - weights @ v| = {float(gap.max()):.3g} ({ctx})"
+        )
     if unchanged:
         assert_args_unchanged(("q", "k", "v", "mask"), args, after)
 

@@ -90,6 +90,7 @@ Check, two parts, on each timed call (both outputs float32, for the same input):
    rounded to float16 ~250-2000x (10 draws at 3072x2x8, 2 at 16x128x768). 16 leaves
    ~15x on either side.
 """
+
 from __future__ import annotations
 
 import math
@@ -149,10 +150,19 @@ def _check(out, expected, args, kwargs):
     x = args[0]
     # converted to x's dtype and device for comparing (a float64 result is rounded to float32, so
     # its extra precision never fails the check); the slip itself is graded by the type test
-    out = expect_tensor(out, like=x, what="the result of a timed call",
-                        hint="return a tensor in x's dtype (cast back with .to(x.dtype) if you computed in float64)")
-    assert_close(out, expected, rtol=0, atol=_row_tolerance(*args),
-                 what="the result of a timed call (against the reference's on the same input)")
+    out = expect_tensor(
+        out,
+        like=x,
+        what="the result of a timed call",
+        hint="return a tensor in x's dtype (cast back with .to(x.dtype) if you computed in float64)",
+    )
+    assert_close(
+        out,
+        expected,
+        rtol=0,
+        atol=_row_tolerance(*args),
+        what="the result of a timed call (against the reference's on the same input)",
+    )
     exact = _exact(*args)
     err = float((out.detach().to(exact.device, torch.float64) - exact).norm())
     ref_err = float((expected.detach().to(exact.device, torch.float64) - exact).norm())
@@ -161,17 +171,21 @@ def _check(out, expected, args, kwargs):
         raise GradingFailure(
             f"the result of a timed call is {err / max(ref_err, 1e-300):.3g} times as far from the exact "
             f"(float64) result as the reference's float32 result (norm of the error {err:.3g}, at most "
-            f"{allowed:.3g} allowed): compute in {dtype_name(x.dtype)}, not in a lower precision")
+            f"{allowed:.3g} allowed): compute in {dtype_name(x.dtype)}, not in a lower precision"
+        )
 
 
 test_speed = speed_tests(
     SpeedSpec(
         function="multi_head_attention",
         within=4,
-        cpu=(Size(f"{B}x{L}x{D}, {HEADS} heads, float32", lambda rng: _inputs(rng, B, L, D, HEADS)),
-             # few long sequences, many heads: the loop over (head, query position) pairs (see above)
-             Size(f"{B2}x{L2}x{D2}, {HEADS2} heads, float32", lambda rng: _inputs(rng, B2, L2, D2, HEADS2),
-                  within=WITHIN2)),
+        cpu=(
+            Size(f"{B}x{L}x{D}, {HEADS} heads, float32", lambda rng: _inputs(rng, B, L, D, HEADS)),
+            # few long sequences, many heads: the loop over (head, query position) pairs (see above)
+            Size(
+                f"{B2}x{L2}x{D2}, {HEADS2} heads, float32", lambda rng: _inputs(rng, B2, L2, D2, HEADS2), within=WITHIN2
+            ),
+        ),
         # BERT-base-like (dh = 64): x and the output are 50 MB each on the wire; without TF32 the four
         # projections alone are ~77 GFLOP (>= 1 ms of an H100's FP32); 1536 (batch, head) pairs and 128
         # sequences for the loops to pay kernel launches on. The check's float64 recomputation runs on the

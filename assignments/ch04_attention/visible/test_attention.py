@@ -6,6 +6,7 @@ shapes with 0-2 batch dims, Lq != Lk, dv != d, float32 and float64, masks of sev
 broadcast shapes, large scores, num_heads from 1 to D with odd D, non-contiguous
 inputs, no mutation of inputs, positional encodings up to seq_len ~1000).
 """
+
 import pytest
 import torch
 
@@ -21,8 +22,12 @@ PE_HINT = "return a torch.float32 tensor on the CPU (e.g. finish with .to(torch.
 
 
 def _pair(result):
-    return expect_tuple(result, 2, what="the result of scaled_dot_product_attention",
-                        hint="return out, weights (a tuple), not [out, weights]")
+    return expect_tuple(
+        result,
+        2,
+        what="the result of scaled_dot_product_attention",
+        hint="return out, weights (a tuple), not [out, weights]",
+    )
 
 
 @pytest.mark.task(SDPA)
@@ -33,10 +38,18 @@ def test_sdpa_worked_example(student):
         k = torch.tensor([[1.0, 0.0], [0.0, 1.0]], dtype=dtype)
         v = torch.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=dtype)
         out, w = _pair(student.scaled_dot_product_attention(q, k, v))
-        assert_close(expect_tensor(w, shape=(1, 2), dtype=dtype, device=q.device, what="the weights", hint=SDPA_HINT),
-                     [[0.6697615493266569, 0.33023845067334306]], **F32, what="the weights")
-        assert_close(expect_tensor(out, shape=(1, 2), dtype=dtype, device=q.device, what="the output", hint=SDPA_HINT),
-                     [[1.660476901346686, 2.660476901346686]], **F32, what="the output")
+        assert_close(
+            expect_tensor(w, shape=(1, 2), dtype=dtype, device=q.device, what="the weights", hint=SDPA_HINT),
+            [[0.6697615493266569, 0.33023845067334306]],
+            **F32,
+            what="the weights",
+        )
+        assert_close(
+            expect_tensor(out, shape=(1, 2), dtype=dtype, device=q.device, what="the output", hint=SDPA_HINT),
+            [[1.660476901346686, 2.660476901346686]],
+            **F32,
+            what="the output",
+        )
 
 
 @pytest.mark.task(SDPA)
@@ -46,12 +59,23 @@ def test_sdpa_causal_mask(student):
     mask = torch.ones(3, 3, dtype=torch.bool).tril()
     out, w = _pair(student.scaled_dot_product_attention(x, x, x, mask))
     w = expect_tensor(w, shape=(3, 3), dtype=x.dtype, device=x.device, what="the weights", hint=SDPA_HINT)
-    assert_close(w, [[1.0, 0.0, 0.0], [0.33023845067334306, 0.6697615493266569, 0.0],
-                     [0.24825507825772308, 0.24825507825772308, 0.5034898434845538]], **F32, what="the weights")
+    assert_close(
+        w,
+        [
+            [1.0, 0.0, 0.0],
+            [0.33023845067334306, 0.6697615493266569, 0.0],
+            [0.24825507825772308, 0.24825507825772308, 0.5034898434845538],
+        ],
+        **F32,
+        what="the weights",
+    )
     assert bool((w[mask.logical_not()] == 0).all()), "masked weights should be exactly 0"
-    assert_close(expect_tensor(out, like=x, what="the output", hint=SDPA_HINT),
-                 [[1.0, 0.0], [0.33023845067334306, 0.6697615493266569], [0.7517449217422769, 0.7517449217422769]],
-                 **F32, what="the output")
+    assert_close(
+        expect_tensor(out, like=x, what="the output", hint=SDPA_HINT),
+        [[1.0, 0.0], [0.33023845067334306, 0.6697615493266569], [0.7517449217422769, 0.7517449217422769]],
+        **F32,
+        what="the output",
+    )
 
 
 @pytest.mark.task(SDPA)
@@ -61,10 +85,18 @@ def test_sdpa_equal_keys_average_values(student):
     k = torch.ones(2, 5, 4)
     v = torch.arange(2 * 5 * 6, dtype=torch.float32).reshape(2, 5, 6)
     out, w = _pair(student.scaled_dot_product_attention(q, k, v))
-    assert_close(expect_tensor(w, shape=(2, 3, 5), dtype=q.dtype, device=q.device, what="the weights", hint=SDPA_HINT),
-                 torch.full((2, 3, 5), 0.2), **F32, what="the weights")
-    assert_close(expect_tensor(out, shape=(2, 3, 6), dtype=q.dtype, device=q.device, what="the output", hint=SDPA_HINT),
-                 v.mean(dim=1, keepdim=True).expand(2, 3, 6), **F32, what="the output")
+    assert_close(
+        expect_tensor(w, shape=(2, 3, 5), dtype=q.dtype, device=q.device, what="the weights", hint=SDPA_HINT),
+        torch.full((2, 3, 5), 0.2),
+        **F32,
+        what="the weights",
+    )
+    assert_close(
+        expect_tensor(out, shape=(2, 3, 6), dtype=q.dtype, device=q.device, what="the output", hint=SDPA_HINT),
+        v.mean(dim=1, keepdim=True).expand(2, 3, 6),
+        **F32,
+        what="the output",
+    )
 
 
 @pytest.mark.task(SDPA)
@@ -75,10 +107,18 @@ def test_sdpa_key_padding_mask_broadcasts(student):
     v = torch.arange(2 * 4 * 1, dtype=torch.float32).reshape(2, 4, 1)
     mask = torch.tensor([[[True, True, False, False]], [[True, True, True, False]]])
     out, w = _pair(student.scaled_dot_product_attention(q, k, v, mask))
-    assert_close(expect_tensor(w, shape=(2, 3, 4), dtype=q.dtype, device=q.device, what="the weights", hint=SDPA_HINT),
-                 [[[0.5, 0.5, 0, 0]] * 3, [[1 / 3, 1 / 3, 1 / 3, 0]] * 3], **F32, what="the weights")
-    assert_close(expect_tensor(out, shape=(2, 3, 1), dtype=q.dtype, device=q.device, what="the output", hint=SDPA_HINT),
-                 [[[0.5]] * 3, [[5.0]] * 3], **F32, what="the output")
+    assert_close(
+        expect_tensor(w, shape=(2, 3, 4), dtype=q.dtype, device=q.device, what="the weights", hint=SDPA_HINT),
+        [[[0.5, 0.5, 0, 0]] * 3, [[1 / 3, 1 / 3, 1 / 3, 0]] * 3],
+        **F32,
+        what="the weights",
+    )
+    assert_close(
+        expect_tensor(out, shape=(2, 3, 1), dtype=q.dtype, device=q.device, what="the output", hint=SDPA_HINT),
+        [[[0.5]] * 3, [[5.0]] * 3],
+        **F32,
+        what="the output",
+    )
 
 
 @pytest.mark.task(SDPA)
@@ -95,11 +135,15 @@ X2 = [[[1.0, 0.0], [0.0, 1.0]]]
 
 
 @pytest.mark.task(MHA)
-@pytest.mark.parametrize(("num_heads", "expected"), [
-    pytest.param(2, [[[0.7310585786300049, 0.5], [0.5, 0.7310585786300049]]], id="2 heads"),
-    pytest.param(1, [[[0.6697615493266569, 0.33023845067334306], [0.33023845067334306, 0.6697615493266569]]],
-                 id="1 head"),
-])
+@pytest.mark.parametrize(
+    ("num_heads", "expected"),
+    [
+        pytest.param(2, [[[0.7310585786300049, 0.5], [0.5, 0.7310585786300049]]], id="2 heads"),
+        pytest.param(
+            1, [[[0.6697615493266569, 0.33023845067334306], [0.33023845067334306, 0.6697615493266569]]], id="1 head"
+        ),
+    ],
+)
 def test_mha_worked_example(student, num_heads, expected):
     """identity weights, x = [[[1, 0], [0, 1]]]: 2 heads of size 1, or 1 head of size 2"""
     x, eye = torch.tensor(X2), torch.eye(2)
@@ -113,8 +157,9 @@ def test_mha_causal_mask(student):
     x, eye = torch.tensor(X2, dtype=torch.float64), torch.eye(2, dtype=torch.float64)
     mask = torch.ones(2, 2, dtype=torch.bool).tril()
     out = student.multi_head_attention(x, eye, eye, eye, eye, 2, mask)
-    assert_close(expect_tensor(out, like=x, hint=MHA_HINT), [[[1.0, 0.0], [0.5, 0.7310585786300049]]],
-                 rtol=1e-12, atol=1e-12)
+    assert_close(
+        expect_tensor(out, like=x, hint=MHA_HINT), [[[1.0, 0.0], [0.5, 0.7310585786300049]]], rtol=1e-12, atol=1e-12
+    )
 
 
 @pytest.mark.task(MHA)
@@ -138,17 +183,28 @@ def test_mha_rejects_heads_not_dividing_d(student):
 @pytest.mark.task(PE)
 def test_pe_2x4(student):
     """PE(2, 4): row 1 is (sin 1, cos 1, sin 0.01, cos 0.01)"""
-    out = expect_tensor(student.sinusoidal_positional_encoding(2, 4), shape=(2, 4), dtype=torch.float32, device="cpu",
-                        hint=PE_HINT)
-    assert_close(out, [[0.0, 1.0, 0.0, 1.0],
-                       [0.8414709848078965, 0.5403023058681398, 0.009999833334166664, 0.9999500004166653]], **F32)
+    out = expect_tensor(
+        student.sinusoidal_positional_encoding(2, 4), shape=(2, 4), dtype=torch.float32, device="cpu", hint=PE_HINT
+    )
+    assert_close(
+        out,
+        [[0.0, 1.0, 0.0, 1.0], [0.8414709848078965, 0.5403023058681398, 0.009999833334166664, 0.9999500004166653]],
+        **F32,
+    )
 
 
 @pytest.mark.task(PE)
 def test_pe_odd_d_model(student):
     """PE(3, 3): the last column is sin(pos / 10000^(2/3))"""
-    out = expect_tensor(student.sinusoidal_positional_encoding(3, 3), shape=(3, 3), dtype=torch.float32, device="cpu",
-                        hint=PE_HINT)
-    assert_close(out, [[0.0, 1.0, 0.0],
-                       [0.8414709848078965, 0.5403023058681398, 0.0021544330233656045],
-                       [0.9092974268256817, -0.4161468365471424, 0.0043088560467428125]], **F32)
+    out = expect_tensor(
+        student.sinusoidal_positional_encoding(3, 3), shape=(3, 3), dtype=torch.float32, device="cpu", hint=PE_HINT
+    )
+    assert_close(
+        out,
+        [
+            [0.0, 1.0, 0.0],
+            [0.8414709848078965, 0.5403023058681398, 0.0021544330233656045],
+            [0.9092974268256817, -0.4161468365471424, 0.0043088560467428125],
+        ],
+        **F32,
+    )

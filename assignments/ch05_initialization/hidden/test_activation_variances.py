@@ -38,6 +38,7 @@ Plus the shape on every call (the container and dtype are judged by the type tes
 a list of the right variances loses only that) and determinism (same generator state, same
 output; another state, another output).
 """
+
 from __future__ import annotations
 
 import math
@@ -59,9 +60,13 @@ def _no_pow2(d: int) -> int:
 def call(student, init_src: str, depth: int, width: int, n: int, gen, activation: str) -> np.ndarray:
     out = student.activation_variances(FunctionSource(init_src), depth, width, n, gen, activation=activation)
     # another container (a list of variances) or dtype is a slip that costs only the type test
-    out = expect_array(out, shape=(depth + 1,), dtype=np.float64,
-                       what=f"activation_variances(depth={depth}, activation={activation!r})",
-                       hint="collect the variances and return np.array(variances, dtype=np.float64)")
+    out = expect_array(
+        out,
+        shape=(depth + 1,),
+        dtype=np.float64,
+        what=f"activation_variances(depth={depth}, activation={activation!r})",
+        hint="collect the variances and return np.array(variances, dtype=np.float64)",
+    )
     if not np.isfinite(out).all():
         raise GradingFailure(f"activation_variances(depth={depth}, activation={activation!r}) has non-finite entries")
     return out
@@ -73,6 +78,7 @@ def scaled_identity(c: float) -> str:
 
 # ---- 1. exact relations -------------------------------------------------------------------
 
+
 def exact_linear(rng):
     return "linear", float(rng.uniform(0.6, 1.5))
 
@@ -82,8 +88,12 @@ def exact_relu(rng):
 
 
 @TASK
-@cases(Case("linear layers with c*I weights: the variance is multiplied by c^2 per layer exactly", exact_linear, weight=2),
-       Case("ReLU layers with c*I weights: the variance is multiplied by c^2 per layer after the first, exactly", exact_relu))
+@cases(
+    Case("linear layers with c*I weights: the variance is multiplied by c^2 per layer exactly", exact_linear, weight=2),
+    Case(
+        "ReLU layers with c*I weights: the variance is multiplied by c^2 per layer after the first, exactly", exact_relu
+    ),
+)
 def test_exact_scaling(student, rng, case):
     """Rounding: h_l = c^l X through l exact matmuls with c*I, one rounding per layer, and
     np.var adds O(log N) roundings: relative error < 1e-13; rtol 1e-9 leaves room for any
@@ -101,8 +111,7 @@ def test_exact_scaling(student, rng, case):
             assert_close(out, expected, rtol=1e-9, atol=0, what="the variances", context=ctx)
         elif depth >= 2:
             expected = out[1] * c ** (2 * np.arange(depth))
-            assert_close(out[1:], expected, rtol=1e-9, atol=0, what="the variances after layers 1..depth",
-                         context=ctx)
+            assert_close(out[1:], expected, rtol=1e-9, atol=0, what="the variances after layers 1..depth", context=ctx)
         # out[0] is the variance of N iid N(0, 1) inputs: checked against its population value
         # (p = P_TEST / 2 for each of the two calls)
         check_population(out[:1], np.array([1.0]), np.array([1.0]), n * width, ctx, p=P_TEST / 2)
@@ -110,21 +119,26 @@ def test_exact_scaling(student, rng, case):
 
 # ---- 2. population values with signed permutation inits ---------------------------------------
 
+
 def build_src(seed: int, scales: list[float], neg: list[float]) -> str:
     """Source of build(k, n): layer k's (n, n) matrix, a permutation with column j scaled by
     +-scales[k-1] (negative with probability neg[k-1]); deterministic given seed and k."""
-    return (f"lambda k, n: (lambda g: np.eye(n)[:, g.permutation(n)] * ({scales!r}[k - 1] * "
-            f"np.where(g.random(n) < {neg!r}[k - 1], -1.0, 1.0)))(np.random.default_rng([{seed}, k]))")
+    return (
+        f"lambda k, n: (lambda g: np.eye(n)[:, g.permutation(n)] * ({scales!r}[k - 1] * "
+        f"np.where(g.random(n) < {neg!r}[k - 1], -1.0, 1.0)))(np.random.default_rng([{seed}, k]))"
+    )
 
 
 def layered_init_src(bsrc: str) -> str:
     """An init whose k-th call returns build(k, fan_in): each layer gets its own matrix."""
-    return ("(lambda build: lambda fan_in, fan_out, rng, _calls=[]: "
-            "build(len(_calls), fan_in) if not _calls.append(None) else None)(" + bsrc + ")")
+    return (
+        "(lambda build: lambda fan_in, fan_out, rng, _calls=[]: "
+        "build(len(_calls), fan_in) if not _calls.append(None) else None)(" + bsrc + ")"
+    )
 
 
 GRID = np.linspace(-11.0, 11.0, 10001)  # contains 0, where ReLU compositions have their kink
-GRID_W = np.exp(-GRID ** 2 / 2)
+GRID_W = np.exp(-(GRID**2) / 2)
 GRID_W /= GRID_W.sum()
 # quadrature error of these weights for 5-layer relu/tanh compositions with |scales| in
 # [0.6, 1.5]: < 4e-7 relative (checked against 2e6 points on [-14, 14]); 1e-5 is the slack used
@@ -150,11 +164,10 @@ def population(build, depth: int, width: int, activation: str):
     return np.array(sig), np.array(lips)
 
 
-def check_population(out: np.ndarray, sig: np.ndarray, lips: np.ndarray, N: int, ctx: str,
-                     p: float = P_TEST) -> None:
+def check_population(out: np.ndarray, sig: np.ndarray, lips: np.ndarray, N: int, ctx: str, p: float = P_TEST) -> None:
     m = len(sig)
     t = lips * math.sqrt(2.0 * math.log(2.0 * m / p) / N)
-    lo = np.sqrt(np.maximum(sig ** 2 - 2.0 * lips ** 2 / N, 0.0)) * (1 - QUAD_RTOL) - t
+    lo = np.sqrt(np.maximum(sig**2 - 2.0 * lips**2 / N, 0.0)) * (1 - QUAD_RTOL) - t
     hi = sig * (1 + QUAD_RTOL) + t
     sd = np.sqrt(np.maximum(out, 0.0))
     bad = np.flatnonzero((sd < lo) | (sd > hi))
@@ -163,48 +176,72 @@ def check_population(out: np.ndarray, sig: np.ndarray, lips: np.ndarray, N: int,
         raise GradingFailure(
             f"activation_variances ({ctx}): out[{l}] = {out[l]:.5g}, but a correct answer lies in "
             f"[{max(lo[l], 0) ** 2:.5g}, {hi[l] ** 2:.5g}] (false-fail probability < {p:g}); "
-            f"{bad.size} of {m} entries are out of range")
+            f"{bad.size} of {m} entries are out of range"
+        )
 
 
 def perm_case(activation: str):
     def make(rng):
         depth = int(rng.integers(3, 6))
         # alternate shrinking and growing layers, so reusing one matrix changes the result
-        scales = [round(float(rng.uniform(0.6, 0.8)) if k % 2 == 0 else float(rng.uniform(1.25, 1.5)), 6)
-                  for k in range(depth)]
+        scales = [
+            round(float(rng.uniform(0.6, 0.8)) if k % 2 == 0 else float(rng.uniform(1.25, 1.5)), 6)
+            for k in range(depth)
+        ]
         # ReLU: sign flips in the first two layers (later flips would zero most columns)
         neg = ([0.5, 0.4] + [0.2] * depth)[:depth] if activation == "relu" else [0.5] * depth
         return depth, scales, neg
+
     return make
 
 
 @TASK
-@cases(Case("ReLU network with signed permutation weights: every layer's variance", perm_case("relu"), weight=2,
-            params=dict(act="relu")),
-       Case("tanh network with signed permutation weights: every layer's variance", perm_case("tanh"), weight=2,
-            params=dict(act="tanh")),
-       Case("linear network with signed permutation weights: every layer's variance", perm_case("linear"),
-            params=dict(act="linear")))
+@cases(
+    Case(
+        "ReLU network with signed permutation weights: every layer's variance",
+        perm_case("relu"),
+        weight=2,
+        params=dict(act="relu"),
+    ),
+    Case(
+        "tanh network with signed permutation weights: every layer's variance",
+        perm_case("tanh"),
+        weight=2,
+        params=dict(act="tanh"),
+    ),
+    Case(
+        "linear network with signed permutation weights: every layer's variance",
+        perm_case("linear"),
+        params=dict(act="linear"),
+    ),
+)
 def test_population_variances(student, rng, case):
     """Gaussian concentration around the population values (module docstring): false fail <= 1e-7."""
     activation = case.act
     depth, scales, neg = case.make(rng)
     width = _no_pow2(int(rng.integers(50, 90)))
     n = _no_pow2(int(rng.integers(1000, 1500)))
-    bsrc = build_src(int(rng.integers(2 ** 31)), scales, neg)
+    bsrc = build_src(int(rng.integers(2**31)), scales, neg)
     build = eval(bsrc, {"np": np})  # noqa: S307 - our own source, the same the worker evaluates
     sig, lips = population(build, depth, width, activation)
     (gen,) = rng.spawn(1)
     out = call(student, layered_init_src(bsrc), depth, width, n, gen, activation)
-    check_population(out, sig, lips, n * width,
-                     f"depth={depth}, width={width}, n_samples={n}, activation={activation!r}, "
-                     "deterministic signed-permutation init")
+    check_population(
+        out,
+        sig,
+        lips,
+        n * width,
+        f"depth={depth}, width={width}, n_samples={n}, activation={activation!r}, "
+        "deterministic signed-permutation init",
+    )
 
 
 # ---- 3. the classic experiment, against the reference's distribution ---------------------------
 
 HE = "lambda fan_in, fan_out, rng: rng.standard_normal((fan_in, fan_out)) * math.sqrt(2.0 / fan_in)"
-XAVIER_U = "lambda fan_in, fan_out, rng: rng.uniform(-1.0, 1.0, (fan_in, fan_out)) * math.sqrt(6.0 / (fan_in + fan_out))"
+XAVIER_U = (
+    "lambda fan_in, fan_out, rng: rng.uniform(-1.0, 1.0, (fan_in, fan_out)) * math.sqrt(6.0 / (fan_in + fan_out))"
+)
 LECUN = "lambda fan_in, fan_out, rng: rng.standard_normal((fan_in, fan_out)) / math.sqrt(fan_in)"
 K_RUNS = 15
 
@@ -214,11 +251,19 @@ def _ref_init(src):
 
 
 @TASK
-@cases(Case("He init + ReLU: distribution of every layer's variance matches the reference", params=dict(init=HE, act="relu")),
-       Case("Xavier uniform init + tanh: distribution of every layer's variance matches the reference",
-            params=dict(init=XAVIER_U, act="tanh")),
-       Case("N(0, 1/width) init + linear: distribution of every layer's variance matches the reference",
-            params=dict(init=LECUN, act="linear")))
+@cases(
+    Case(
+        "He init + ReLU: distribution of every layer's variance matches the reference", params=dict(init=HE, act="relu")
+    ),
+    Case(
+        "Xavier uniform init + tanh: distribution of every layer's variance matches the reference",
+        params=dict(init=XAVIER_U, act="tanh"),
+    ),
+    Case(
+        "N(0, 1/width) init + linear: distribution of every layer's variance matches the reference",
+        params=dict(init=LECUN, act="linear"),
+    ),
+)
 def test_classic_experiment(student, reference, rng, case):
     """Exact two-sample test (see the module docstring): false fail <= 11 * 2 / C(30, 15) = 1.5e-7."""
     depth = int(rng.integers(6, 11))
@@ -235,10 +280,12 @@ def test_classic_experiment(student, reference, rng, case):
                 f"activation_variances (depth={depth}, width={width}, n_samples={n}, activation={case.act!r}): "
                 f"in {K_RUNS} runs out[{l}] was always {side} the reference's {K_RUNS} runs "
                 f"(your median {np.median(got[:, l]):.4g}, the reference's {np.median(ref[:, l]):.4g}); "
-                f"a correct answer does this with probability 1.3e-8")
+                f"a correct answer does this with probability 1.3e-8"
+            )
 
 
 # ---- determinism ------------------------------------------------------------------------------
+
 
 @TASK
 def test_uses_rng_only(student, rng):
@@ -250,15 +297,19 @@ def test_uses_rng_only(student, rng):
     a = call(student, HE, depth, width, n, gen, "relu")
     b = call(student, HE, depth, width, n, gen, "relu")  # the generator crosses as its state
     if not np.array_equal(a, b):
-        raise GradingFailure("activation_variances: two calls with generators in the same state gave different "
-                             "results; draw the inputs from `rng` and pass `rng` to init")
+        raise GradingFailure(
+            "activation_variances: two calls with generators in the same state gave different "
+            "results; draw the inputs from `rng` and pass `rng` to init"
+        )
     # a deterministic init: only the inputs depend on the generator
     c = float(rng.uniform(0.7, 1.3))
     x = call(student, scaled_identity(c), depth, width, n, gen, "linear")
     y = call(student, scaled_identity(c), depth, width, n, other, "linear")
     if x[0] == y[0]:
-        raise GradingFailure("activation_variances: generators in different states gave the same inputs; "
-                             "draw the inputs from `rng` (no fixed seed, no np.random.*)")
+        raise GradingFailure(
+            "activation_variances: generators in different states gave the same inputs; "
+            "draw the inputs from `rng` (no fixed seed, no np.random.*)"
+        )
     ctx = f"depth={depth}, width={width}, n_samples={n}, activation='linear', init = c*I"
     for v in (x, y):
         assert_close(v, v[0] * c ** (2 * np.arange(depth + 1)), rtol=1e-9, atol=0, what="the variances", context=ctx)

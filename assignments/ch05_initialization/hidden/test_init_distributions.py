@@ -19,6 +19,7 @@ directions (a formula with fan_in and fan_out swapped, or fan_in + fan_out inste
 of fan_in, changes the variance by a factor >= 1.45 in at least half the matrices),
 and never a power of two.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -45,12 +46,21 @@ class InitSpec:
         return math.sqrt(6.0 / (fan_in + fan_out))  # xavier_uniform: a
 
     def describe(self) -> str:
-        return {"he_normal": "N(0, 2/fan_in)", "xavier_normal": "N(0, 2/(fan_in+fan_out))",
-                "xavier_uniform": "U(-a, a), a = sqrt(6/(fan_in+fan_out))"}[self.name]
+        return {
+            "he_normal": "N(0, 2/fan_in)",
+            "xavier_normal": "N(0, 2/(fan_in+fan_out))",
+            "xavier_uniform": "U(-a, a), a = sqrt(6/(fan_in+fan_out))",
+        }[self.name]
 
 
-SPECS = {s.name: s for s in (InitSpec("xavier_uniform", "uniform"), InitSpec("xavier_normal", "normal"),
-                              InitSpec("he_normal", "normal"))}
+SPECS = {
+    s.name: s
+    for s in (
+        InitSpec("xavier_uniform", "uniform"),
+        InitSpec("xavier_normal", "normal"),
+        InitSpec("he_normal", "normal"),
+    )
+}
 
 
 def _no_pow2(d: int) -> int:
@@ -69,11 +79,11 @@ def big_shapes(rng) -> list[tuple[int, int]]:
 #: how to get the documented float64 (fan_in, fan_out) ndarray, for the type test's message
 HINTS = {
     "xavier_uniform": "draw a float64 array of shape (fan_in, fan_out), e.g. rng.uniform(-a, a, size=(fan_in, fan_out)), "
-                      "and do not cast it",
+    "and do not cast it",
     "xavier_normal": "draw a float64 array of shape (fan_in, fan_out), e.g. rng.normal(0.0, std, size=(fan_in, fan_out)), "
-                     "and do not cast it",
+    "and do not cast it",
     "he_normal": "draw a float64 array of shape (fan_in, fan_out), e.g. rng.standard_normal((fan_in, fan_out)) * std, "
-                 "and do not cast it",
+    "and do not cast it",
 }
 
 #: relative slack on |W| <= a. The weights are documented float64, but a correct draw rounded
@@ -88,8 +98,13 @@ def draw(student, spec: InitSpec, fan_in: int, fan_out: int, gen) -> np.ndarray:
     """The student's weights as a float64 array (another container or dtype is a slip that
     costs only the type test; the statistical checks judge the values)."""
     w = getattr(student, spec.name)(fan_in, fan_out, gen)
-    w = expect_array(w, shape=(int(fan_in), int(fan_out)), dtype=np.float64,
-                     what=f"{spec.name}({fan_in}, {fan_out}, rng)", hint=HINTS[spec.name])
+    w = expect_array(
+        w,
+        shape=(int(fan_in), int(fan_out)),
+        dtype=np.float64,
+        what=f"{spec.name}({fan_in}, {fan_out}, rng)",
+        hint=HINTS[spec.name],
+    )
     if not np.isfinite(w).all():
         raise GradingFailure(f"{spec.name}({fan_in}, {fan_out}, rng) has non-finite entries")
     return w
@@ -104,6 +119,7 @@ def standardized(student, spec: InitSpec, rng) -> list[tuple[tuple[int, int], np
 
 # ---- the statistical checks -------------------------------------------------------------
 
+
 def check_variance_normal(z: np.ndarray, p: float, what: str) -> None:
     """S = sum z^2 ~ chi-square(n) for z iid N(0, 1). Laurent & Massart (2000), Lemma 1:
     P(S - n >= 2 sqrt(n x) + 2x) <= e^-x and P(n - S >= 2 sqrt(n x)) <= e^-x; with
@@ -114,8 +130,10 @@ def check_variance_normal(z: np.ndarray, p: float, what: str) -> None:
     ratio = float(np.dot(z.ravel(), z.ravel())) / n
     lo, hi = 1.0 - 2.0 * math.sqrt(x / n), 1.0 + 2.0 * math.sqrt(x / n) + 2.0 * x / n
     if not lo <= ratio <= hi:
-        raise GradingFailure(f"{what}: the mean of W^2 is {ratio:.4f} times the expected variance "
-                             f"(a correct answer gives [{lo:.4f}, {hi:.4f}])")
+        raise GradingFailure(
+            f"{what}: the mean of W^2 is {ratio:.4f} times the expected variance "
+            f"(a correct answer gives [{lo:.4f}, {hi:.4f}])"
+        )
 
 
 def check_variance_uniform(u: np.ndarray, p: float, what: str) -> None:
@@ -125,8 +143,10 @@ def check_variance_uniform(u: np.ndarray, p: float, what: str) -> None:
     t = math.sqrt(math.log(2.0 / p) / (2 * n))
     m2 = float(np.dot(u.ravel(), u.ravel())) / n
     if abs(m2 - 1.0 / 3.0) > t:
-        raise GradingFailure(f"{what}: the mean of W^2 is {3 * m2:.4f} times the expected variance a^2/3 "
-                             f"(a correct answer gives 1 +- {3 * t:.4f})")
+        raise GradingFailure(
+            f"{what}: the mean of W^2 is {3 * m2:.4f} times the expected variance a^2/3 "
+            f"(a correct answer gives 1 +- {3 * t:.4f})"
+        )
 
 
 def check_mean(z: np.ndarray, family: str, p: float, what: str) -> None:
@@ -137,8 +157,10 @@ def check_mean(z: np.ndarray, family: str, p: float, what: str) -> None:
     t = math.sqrt(2.0 * math.log(2.0 / p) / n)
     m = float(z.mean())
     if abs(m) > t:
-        raise GradingFailure(f"{what}: the weights' mean is {m:+.4f} expected scales away from 0 "
-                             f"(a correct answer stays within +-{t:.4f})")
+        raise GradingFailure(
+            f"{what}: the weights' mean is {m:+.4f} expected scales away from 0 "
+            f"(a correct answer stays within +-{t:.4f})"
+        )
 
 
 _erf = np.frompyfunc(math.erf, 1, 1)
@@ -164,8 +186,10 @@ def check_ks(z: np.ndarray, family: str, p: float, what: str) -> None:
     t = math.sqrt(math.log(2.0 / p) / (2 * n))
     if d > t:
         target = "N(0, 1)" if family == "normal" else "U(-1, 1)"
-        raise GradingFailure(f"{what}: the Kolmogorov-Smirnov distance of W / scale to {target} is {d:.4f} "
-                             f"over {n} weights (a correct answer stays below {t:.4f})")
+        raise GradingFailure(
+            f"{what}: the Kolmogorov-Smirnov distance of W / scale to {target} is {d:.4f} "
+            f"over {n} weights (a correct answer stays below {t:.4f})"
+        )
 
 
 def check_uniform_bounds(u: np.ndarray, p: float, what: str) -> None:
@@ -179,11 +203,14 @@ def check_uniform_bounds(u: np.ndarray, p: float, what: str) -> None:
     if top > 1.0 + BOUND_SLACK:
         raise GradingFailure(f"{what}: max |W| is {top:.4f} * a, outside [-a, a]")
     if top < 1.0 - d:
-        raise GradingFailure(f"{what}: max |W| is only {top:.5f} * a over {n} weights "
-                             f"(a correct answer reaches {1 - d:.5f} * a): is a = sqrt(6/(fan_in+fan_out))?")
+        raise GradingFailure(
+            f"{what}: max |W| is only {top:.5f} * a over {n} weights "
+            f"(a correct answer reaches {1 - d:.5f} * a): is a = sqrt(6/(fan_in+fan_out))?"
+        )
 
 
 # ---- tests ------------------------------------------------------------------------------
+
 
 @cases(tasks=SPECS)  # one test per function
 def test_variance_and_mean(student, rng, task):
@@ -230,11 +257,15 @@ def test_uses_rng_only(student, rng, task):
     w2 = draw(student, spec, fi, fo, gen)
     w3 = draw(student, spec, fi, fo, other)
     if not np.array_equal(w1, w2):
-        raise GradingFailure(f"{spec.name}: two calls with generators in the same state gave different weights; "
-                             "draw every random number from `rng` (not np.random.* or a new generator)")
+        raise GradingFailure(
+            f"{spec.name}: two calls with generators in the same state gave different weights; "
+            "draw every random number from `rng` (not np.random.* or a new generator)"
+        )
     if np.mean(w1 == w3) > 0.5:
-        raise GradingFailure(f"{spec.name}: generators in different states gave the same weights; "
-                             "draw every random number from `rng` (no fixed seed inside)")
+        raise GradingFailure(
+            f"{spec.name}: generators in different states gave the same weights; "
+            "draw every random number from `rng` (no fixed seed inside)"
+        )
     # and the weights are right (so a deterministic garbage answer cannot pass): p = 1e-8 each
     z = w1 / spec.scale(fi, fo)
     what = f"{spec.name}({fi}, {fo}, rng), expected {spec.describe()}"
@@ -270,6 +301,8 @@ def test_shapes_and_dtype(student, rng, task):
     # probability 0 (float64 draws) or < 1e-100 (float32 draws)
     z = np.concatenate(pooled)
     if float(np.abs(z).max()) < 0.5 or float(np.ptp(z)) == 0.0:
-        raise GradingFailure(f"{spec.name}: on small shapes the weights are "
-                             + ("all equal" if float(np.ptp(z)) == 0.0 else "all below scale/2 in size")
-                             + f"; expected independent draws from {spec.describe()}")
+        raise GradingFailure(
+            f"{spec.name}: on small shapes the weights are "
+            + ("all equal" if float(np.ptp(z)) == 0.0 else "all below scale/2 in size")
+            + f"; expected independent draws from {spec.describe()}"
+        )

@@ -7,12 +7,13 @@ shapes, the variance of every matrix to a few %, the shape of the distribution
 (Kolmogorov-Smirnov), row/column vectors, NumPy integer sizes, and every layer of
 activation_variances against exact expected values.
 """
+
 import math
 
 import numpy as np
 import pytest
 
-from grader.testing import StudentFunction, FunctionSource, GradingFailure, assert_close, expect_array
+from grader.testing import FunctionSource, GradingFailure, StudentFunction, assert_close, expect_array
 
 
 def gen(seed):
@@ -22,13 +23,23 @@ def gen(seed):
 def init_matrix(student, name, fan_in, fan_out, seed=0):
     """The weights as a float64 array: another container or dtype costs only the type test."""
     w = getattr(student, name)(fan_in, fan_out, gen(seed))
-    return expect_array(w, shape=(fan_in, fan_out), dtype=np.float64, what=f"{name}({fan_in}, {fan_out}, rng)",
-                        hint="draw a float64 array of shape (fan_in, fan_out) with the methods of rng, and do not cast it")
+    return expect_array(
+        w,
+        shape=(fan_in, fan_out),
+        dtype=np.float64,
+        what=f"{name}({fan_in}, {fan_out}, rng)",
+        hint="draw a float64 array of shape (fan_in, fan_out) with the methods of rng, and do not cast it",
+    )
 
 
 def variances(out, depth):
-    return expect_array(out, shape=(depth + 1,), dtype=np.float64, what="activation_variances(...)",
-                        hint="collect the variances and return np.array(variances, dtype=np.float64)")
+    return expect_array(
+        out,
+        shape=(depth + 1,),
+        dtype=np.float64,
+        what="activation_variances(...)",
+        hint="collect the variances and return np.array(variances, dtype=np.float64)",
+    )
 
 
 def assert_ratio(value, expected, rel, what):
@@ -43,7 +54,7 @@ def test_xavier_uniform_200_300(student):
     a = math.sqrt(6 / 500)
     assert abs(a - 0.10954451150103323) < 1e-15
     top = float(np.abs(w).max())
-    assert top <= a * (1 + 1e-6), f"max |W| = {top:.6f} exceeds a = {a:.6f}"   # 1e-6: float32 rounding
+    assert top <= a * (1 + 1e-6), f"max |W| = {top:.6f} exceeds a = {a:.6f}"  # 1e-6: float32 rounding
     # P(max |W| < 0.999 a) = 0.999^60000 < 1e-26 for a correct answer
     assert top >= 0.999 * a, f"max |W| = {top:.6f} should come within 0.1% of a = {a:.6f}"
     assert_ratio(float(w.var()), 2 / 500, 0.1, "the variance of the weights")
@@ -83,8 +94,9 @@ def test_he_normal_vectors_keep_their_shape(student):
     init_matrix(student, "he_normal", 5, 1)
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.task(n))
-                                  for n in ("xavier_uniform", "xavier_normal", "he_normal")])
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.task(n)) for n in ("xavier_uniform", "xavier_normal", "he_normal")]
+)
 def test_same_generator_state_same_weights(student, name):
     """default_rng(7) twice gives the same weights; default_rng(8) other weights"""
     a = init_matrix(student, name, 30, 20, seed=7)
@@ -120,5 +132,6 @@ def test_he_relu_experiment(student):
     assert 0.95 < out[0] < 1.05, f"out[0] should be about 1, got {out[0]:.4g}"
     # One run is noisy (log-variance spread ~0.1 per layer: 0.28 to 1.47 at layer 10 over 200
     # runs), but with Xavier instead of He the variance would halve every layer (~7e-4 at layer 10).
-    assert np.all((out[1:] > 0.02) & (out[1:] < 20)), \
+    assert np.all((out[1:] > 0.02) & (out[1:] < 20)), (
         f"with He init the ReLU variances stay around 0.68; got {np.round(out, 4).tolist()}"
+    )

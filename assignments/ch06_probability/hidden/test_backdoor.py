@@ -18,6 +18,7 @@ noted as a slip that costs only the type test. A modified table is noted after t
 were checked (a mutation, which does not close the gate). The ValueError test for a missing
 or empty cell is an edge test.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -28,8 +29,7 @@ from grader.testing import Case, GradingFailure, assert_close, cases, draws, exp
 TOL = dict(rtol=1e-12, atol=1e-15)
 DRAWS = 5
 
-KIDNEY = {("a", "small"): (81, 87), ("a", "large"): (192, 263),
-          ("b", "small"): (234, 270), ("b", "large"): (55, 80)}
+KIDNEY = {("a", "small"): (81, 87), ("a", "large"): (192, 263), ("b", "small"): (234, 270), ("b", "large"): (55, 80)}
 
 
 def _labels(rng, k, kind, prefix):
@@ -71,7 +71,7 @@ def confounded(rng):
     small = rng.integers(5, 40, size=(k, m))
     mine = (np.arange(k)[:, None] % m) == np.arange(m)[None, :]
     totals = np.where(mine, big, small)
-    base = np.sort(rng.uniform(0.2, 0.95, size=m))[::-1]      # strata differ a lot in success rate
+    base = np.sort(rng.uniform(0.2, 0.95, size=m))[::-1]  # strata differ a lot in success rate
     rates = np.clip(base[None, :] + rng.uniform(-0.1, 0.1, size=(k, m)), 0.01, 0.99)
     return _table(rng, totals, rates)
 
@@ -106,21 +106,28 @@ def check_table(student, reference, table, *, unchanged=False):
     ctx = f"{n_t} treatments, {len(table) // n_t} strata"
     if type(result) is not dict:
         got = getattr(result, "type_name", None) or type(result).__name__
-        raise GradingFailure(f"backdoor_adjustment should return a dict treatment -> probability, got {got} "
-                             "(build it with {t: ... for t in treatments}, dict(...) or a defaultdict)")
+        raise GradingFailure(
+            f"backdoor_adjustment should return a dict treatment -> probability, got {got} "
+            "(build it with {t: ... for t in treatments}, dict(...) or a defaultdict)"
+        )
     if set(result) != set(expected) or len(result) != len(expected):
         extra = sorted(map(repr, set(result) - set(expected)))[:3]
         missing = sorted(map(repr, set(expected) - set(result)))[:3]
-        raise GradingFailure(f"the result's keys should be exactly the table's {n_t} treatment labels "
-                             f"(with their types: str or int), got {len(result)} keys ({ctx})"
-                             + (f"; missing e.g. {', '.join(missing)}" if missing else "")
-                             + (f"; unexpected e.g. {', '.join(extra)}" if extra else ""))
+        raise GradingFailure(
+            f"the result's keys should be exactly the table's {n_t} treatment labels "
+            f"(with their types: str or int), got {len(result)} keys ({ctx})"
+            + (f"; missing e.g. {', '.join(missing)}" if missing else "")
+            + (f"; unexpected e.g. {', '.join(extra)}" if extra else "")
+        )
     for t in expected:
         got = expect_float(result[t], what="each probability", hint="store a float, e.g. float(p)")
         assert_close(np.float64(got), np.float64(expected[t]), **TOL, what="P(success | do(t))", context=ctx)
     if unchanged and (not after or after[0] != table):  # after the values (a mutation, not a value error)
-        record.mutation("the table was modified in place; graded functions must not mutate their inputs "
-                        "(read it, or work on a copy: table = dict(table))", GradingFailure)
+        record.mutation(
+            "the table was modified in place; graded functions must not mutate their inputs "
+            "(read it, or work on a copy: table = dict(table))",
+            GradingFailure,
+        )
 
 
 @pytest.mark.task("backdoor_adjustment")
@@ -140,7 +147,7 @@ def test_table_not_modified(student, reference, rng):
 def test_missing_or_empty_cell_raises(student, reference, rng):
     """ValueError when a (treatment, stratum) cell is missing or has total 0"""
     table = random_table(rng)
-    check_table(student, reference, table)   # an always-raising function cannot pass
+    check_table(student, reference, table)  # an always-raising function cannot pass
     keys = list(table)
     gone = keys[int(rng.integers(0, len(keys)))]
     missing = {k: v for k, v in table.items() if k != gone}
@@ -154,6 +161,8 @@ def expect_value_error(student, table):
     try:
         student.expect_raises(ValueError, "backdoor_adjustment", table)
     except GradingFailure as exc:
-        raise GradingFailure(f"{exc}. Hint: check that every (treatment, stratum) pair is in the table with "
-                             "total > 0 and raise ValueError(...) otherwise (a KeyError or ZeroDivisionError "
-                             "is not a ValueError)") from None
+        raise GradingFailure(
+            f"{exc}. Hint: check that every (treatment, stratum) pair is in the table with "
+            "total > 0 and raise ValueError(...) otherwise (a KeyError or ZeroDivisionError "
+            "is not a ValueError)"
+        ) from None

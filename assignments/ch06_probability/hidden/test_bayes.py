@@ -28,6 +28,7 @@ student error stays below 16(n+1)e.
 Rounding intermediates to 3 digits, never updating the prior, returning only the last
 value or n+1 values starting with the prior are off by >= 1e-4 or have the wrong shape.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -51,6 +52,7 @@ ARGS = ("prior", "sensitivity", "false_positive_rate")
 
 
 # ---- bayes_update: inputs ----------------------------------------------------------------
+
 
 def _scalar(rng, value):
     """A Python float or, half the time, a numpy float64 scalar."""
@@ -79,13 +81,13 @@ def certain_cases(rng):
     p, s, f = (float(rng.uniform(0.05, 0.95)) for _ in range(3))
     kind = int(rng.integers(0, 5))
     if kind == 0:
-        return 0, s, f                  # -> 0
+        return 0, s, f  # -> 0
     if kind == 1:
-        return 1, s, f                  # -> 1
+        return 1, s, f  # -> 1
     if kind == 2:
-        return p, 0.0, f                # -> 0
+        return p, 0.0, f  # -> 0
     if kind == 3:
-        return p, s, 0.0                # -> 1
+        return p, s, 0.0  # -> 1
     return int(rng.integers(0, 2)), 1, f  # ints -> 0 or 1
 
 
@@ -119,8 +121,11 @@ def mixed_dtypes(rng):
     kind = int(rng.integers(0, 2))
     m, n = random_shape(rng, 2, low=2, high=12)
     if kind == 0:
-        return (rng.uniform(1e-3, 1, size=(m, 1)).astype(np.float32), rng.uniform(0.5, 1, size=n),
-                float(rng.uniform(0.01, 0.3)))
+        return (
+            rng.uniform(1e-3, 1, size=(m, 1)).astype(np.float32),
+            rng.uniform(0.5, 1, size=n),
+            float(rng.uniform(0.01, 0.3)),
+        )
     prior = rng.integers(0, 2, size=(m, n))
     prior.flat[0], prior.flat[-1] = 0, 1
     sens = rng.uniform(0.5, 1, size=n).astype(np.float32 if rng.random() < 0.5 else np.float64)
@@ -151,9 +156,11 @@ def _as64(a):
     return a.astype(np.float64) if isinstance(a, np.ndarray) else float(a)
 
 
-ARRAY_HINT = ("write s * p / (s * p + f * (1 - p)) directly on the arguments: numpy then gives "
-              "np.result_type(prior, sensitivity, false_positive_rate, 1.0) (float32 arrays stay float32); "
-              "no np.asarray(..., dtype=float), np.float64(...) or .astype(...)")
+ARRAY_HINT = (
+    "write s * p / (s * p + f * (1 - p)) directly on the arguments: numpy then gives "
+    "np.result_type(prior, sensitivity, false_positive_rate, 1.0) (float32 arrays stay float32); "
+    "no np.asarray(..., dtype=float), np.float64(...) or .astype(...)"
+)
 
 
 def check_bayes(student, reference, args, *, unchanged=False):
@@ -170,8 +177,11 @@ def check_bayes(student, reference, args, *, unchanged=False):
         out = expect_array(out, shape=shape, dtype=dtype, what=f"the result ({ctx})", hint=ARRAY_HINT)
     else:
         dtype = np.float64
-        out = np.float64(expect_float(out, what=f"the result ({ctx})",
-                                      hint="with no array argument return one float, e.g. float(posterior)"))
+        out = np.float64(
+            expect_float(
+                out, what=f"the result ({ctx})", hint="with no array argument return one float, e.g. float(posterior)"
+            )
+        )
     # intermediates such as 1 - prior keep a float32 input's precision even when the result is float64
     e = max([eps(dtype)] + [eps(a.dtype) for a in args if isinstance(a, np.ndarray) and a.dtype.kind == "f"])
     assert_close(out, expected, rtol=32 * e, atol=4 * e, what="P(D | +)", context=ctx)
@@ -210,10 +220,14 @@ def _impossible(rng):
     return [(0.0, q, 0.0), (1.0, 0.0, q), (q, 0.0, 0.0), (0, 0, 0)]
 
 
-P_ZERO_HINT = ("compute P(+) = s * p + f * (1 - p) and raise ValueError(...) if any entry is 0 "
-               "(numpy gives nan for 0/0 without an error)")
-RANGE_HINT = ("check every argument (all entries of an array) and raise ValueError(...) if any is < 0, > 1 or nan, "
-              "e.g. a = np.asarray(v); if np.any(~((a >= 0) & (a <= 1))): raise ValueError(...)")
+P_ZERO_HINT = (
+    "compute P(+) = s * p + f * (1 - p) and raise ValueError(...) if any entry is 0 "
+    "(numpy gives nan for 0/0 without an error)"
+)
+RANGE_HINT = (
+    "check every argument (all entries of an array) and raise ValueError(...) if any is < 0, > 1 or nan, "
+    "e.g. a = np.asarray(v); if np.any(~((a >= 0) & (a <= 1))): raise ValueError(...)"
+)
 
 
 @pytest.mark.task("bayes_update", edge=True)
@@ -247,14 +261,19 @@ def test_bayes_out_of_range_raises(student, reference, rng):
 
 # ---- sequential_bayes ----------------------------------------------------------------------
 
+
 def _n(rng, low, high):
     n = int(rng.integers(low, high))
     return np.int64(n) if rng.random() < 0.25 else n
 
 
 def seq_random(rng):
-    return (float(rng.uniform(0.001, 0.999)), float(rng.uniform(0.5, 0.999)), float(rng.uniform(0.001, 0.6)),
-            _n(rng, 1, 26))
+    return (
+        float(rng.uniform(0.001, 0.999)),
+        float(rng.uniform(0.5, 0.999)),
+        float(rng.uniform(0.001, 0.6)),
+        _n(rng, 1, 26),
+    )
 
 
 def seq_saturating(rng):
@@ -264,8 +283,12 @@ def seq_saturating(rng):
 
 def seq_decreasing(rng):
     """Tests worse than chance (f > s): every positive lowers the posterior."""
-    return (float(rng.uniform(0.001, 0.5)), float(rng.uniform(0.05, 0.4)), float(rng.uniform(0.5, 0.95)),
-            _n(rng, 2, 31))
+    return (
+        float(rng.uniform(0.001, 0.5)),
+        float(rng.uniform(0.05, 0.4)),
+        float(rng.uniform(0.5, 0.95)),
+        _n(rng, 2, 31),
+    )
 
 
 def seq_certain(rng):
@@ -291,9 +314,13 @@ def check_sequential(student, reference, args):
     n = int(args[3])
     ctx = f"n_positive={n}"
     expected = reference.sequential_bayes(*args[:3], n)
-    out = expect_array(student.sequential_bayes(*args), shape=(n,), dtype=np.float64,
-                       what=f"the posteriors ({ctx})",
-                       hint="collect the posteriors and return np.array(posteriors, dtype=np.float64)")
+    out = expect_array(
+        student.sequential_bayes(*args),
+        shape=(n,),
+        dtype=np.float64,
+        what=f"the posteriors ({ctx})",
+        hint="collect the posteriors and return np.array(posteriors, dtype=np.float64)",
+    )
     e = eps(np.float64)
     assert_close(out, expected, rtol=16 * (n + 1) * e, atol=4 * e, what="the posteriors", context=ctx)
 
@@ -327,6 +354,10 @@ def test_sequential_negative_raises(student, reference, rng):
     p, s, f = (float(rng.uniform(0.05, 0.95)) for _ in range(3))
     check_sequential(student, reference, (p, s, f, 2))  # a stub or garbage cannot pass this test
     for n in (-1, -int(rng.integers(2, 10))):
-        expect_value_error(student, "sequential_bayes", (p, s, f, n),
-                           "check n_positive first and raise ValueError(...) if it is negative "
-                           "(range() of a negative number is silently empty)")
+        expect_value_error(
+            student,
+            "sequential_bayes",
+            (p, s, f, n),
+            "check n_positive first and raise ValueError(...) if it is negative "
+            "(range() of a negative number is silently empty)",
+        )

@@ -44,6 +44,7 @@ converted for the checks and noted as a slip that costs only the type test. The 
 test (n_samples < 2) is an edge test: missing it costs only its own share, not the rule and
 speed points.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -62,12 +63,12 @@ DRAWS = 4
 @dataclasses.dataclass(frozen=True)
 class Integrand:
     family: str
-    src: str          # the lambda, evaluated in the worker with np/math in scope
+    src: str  # the lambda, evaluated in the worker with np/math in scope
     low: float
     high: float
-    integral: float   # exact
-    sigma: float      # exact standard deviation of f(U)
-    radius: float     # R >= max |f(x) - mean| on [low, high]
+    integral: float  # exact
+    sigma: float  # exact standard deviation of f(U)
+    radius: float  # R >= max |f(x) - mean| on [low, high]
     n: int
     kinks: tuple = ()  # points where f is not smooth (for the project's quad oracle)
 
@@ -94,20 +95,21 @@ class Integrand:
     @property
     def se_window(self) -> tuple[float, float]:
         n = self.n
-        lo = math.sqrt(max(0.0, 1 - self.rho - self.z ** 2 / n))
+        lo = math.sqrt(max(0.0, 1 - self.rho - self.z**2 / n))
         hi = math.sqrt((1 + self.rho) * n / (n - 1))
         return lo, hi
 
 
 # ---- bases: (expression in x, E[base], E[base^2] - E[base]^2, min, max) on [a, b] -----------
 
+
 def _poly_base(rng, a, b):
     P = np.polynomial.Polynomial
     coef = rng.standard_normal(4)
-    coef[3] = math.copysign(max(abs(coef[3]), 0.3), coef[3])   # a genuine cubic
+    coef[3] = math.copysign(max(abs(coef[3]), 0.3), coef[3])  # a genuine cubic
     q = P(coef)
     L = b - a
-    qt = q(P([a, 1.0]))                     # q(a + t), t in [0, L]: no cancellation
+    qt = q(P([a, 1.0]))  # q(a + t), t in [0, L]: no cancellation
     m1 = qt.integ()(L) / L
     r = qt - m1
     var = (r * r).integ()(L) / L
@@ -180,19 +182,37 @@ def make_integrand(rng, base, low, high, regime="random") -> Integrand:
     mu = float(rng.choice([-1.0, 1.0]) * rng.uniform(1.0, 3.0) * sigma)
     d = mu - c * m1
     radius = abs(c) * max(bmax - m1, m1 - bmin) * (1 + 1e-9) + 1e-12 * (abs(mu) + sigma)
-    return Integrand(family, f"lambda x: {c!r} * {expr} + {d!r}", low, high, (b - a) * mu,
-                     abs(c) * sb, radius, _n(rng), tuple(*kinks))
+    return Integrand(
+        family,
+        f"lambda x: {c!r} * {expr} + {d!r}",
+        low,
+        high,
+        (b - a) * mu,
+        abs(c) * sb,
+        radius,
+        _n(rng),
+        tuple(*kinks),
+    )
 
 
 def plain_integrand(rng, base, low, high, n=None) -> Integrand:
     """f = base itself (no scaling), e.g. the course's exp(-x^2)."""
     a, b = float(low), float(high)
     family, expr, m1, var, bmin, bmax, *_ = base(rng, a, b)
-    return Integrand(family, f"lambda x: {expr}", low, high, (b - a) * m1, math.sqrt(var),
-                     max(bmax - m1, m1 - bmin) * (1 + 1e-9), n or _n(rng))
+    return Integrand(
+        family,
+        f"lambda x: {expr}",
+        low,
+        high,
+        (b - a) * m1,
+        math.sqrt(var),
+        max(bmax - m1, m1 - bmin) * (1 + 1e-9),
+        n or _n(rng),
+    )
 
 
 # ---- cases ------------------------------------------------------------------------------------
+
 
 def cubic_long(rng):
     a = float(rng.uniform(-8, 3))
@@ -270,14 +290,16 @@ def check_statistics(spec: Integrand, result) -> tuple[float, float]:
     if dev > spec.z * se_true + slack:
         raise GradingFailure(
             f"the estimate ({ctx}) is {dev / se_true:.3g} standard deviations (L*sigma/sqrt(n)) from the exact "
-            f"integral; a correct estimate is within {spec.z:.2f} except with probability < 1e-7")
+            f"integral; a correct estimate is within {spec.z:.2f} except with probability < 1e-7"
+        )
     lo, hi = spec.se_window
     ratio = se / se_true
     if not lo <= ratio <= hi:
         raise GradingFailure(
             f"the standard error ({ctx}) is {ratio:.3g} times (high-low)*sigma/sqrt(n), sigma the exact standard "
             f"deviation of f(U); a correct one (std with ddof 0 or 1) is within [{lo:.3f}, {hi:.3f}] times it "
-            f"except with probability < 1e-7")
+            f"except with probability < 1e-7"
+        )
     return est, se
 
 
@@ -304,8 +326,10 @@ def test_constant_function(student, rng):
         exact = c * (b - a)
         # summing n equal values: relative rounding error <= n * eps ~ 1e-12
         if abs(est - exact) > 1e-10 * abs(exact):
-            raise GradingFailure(f"the estimate for a constant f is off by {abs(est / exact - 1):.3g} relative; "
-                                 "it should be c * (high - low)")
+            raise GradingFailure(
+                f"the estimate for a constant f is off by {abs(est / exact - 1):.3g} relative; "
+                "it should be c * (high - low)"
+            )
         if abs(se) > 1e-10 * abs(exact):
             raise GradingFailure("the standard error for a constant f should be 0 (up to rounding)")
 
@@ -320,27 +344,31 @@ def test_uses_rng(student, rng):
     """the same generator state gives the same result, another state another one"""
     spec = _determinism_spec(rng)
     first = check_statistics(spec, call(student, spec, rng))
-    again = _pair(call(student, spec, rng))   # the worker gets a generator in the same state again
+    again = _pair(call(student, spec, rng))  # the worker gets a generator in the same state again
     if again != first:
-        raise GradingFailure("two calls with generators in the same state gave different results: "
-                             "draw every sample from the rng argument (nothing from np.random or random)")
+        raise GradingFailure(
+            "two calls with generators in the same state gave different results: "
+            "draw every sample from the rng argument (nothing from np.random or random)"
+        )
     other_rng = np.random.default_rng(rng.integers(2**63))
     other = check_statistics(spec, call(student, spec, other_rng))
     if other[0] == first[0]:
-        raise GradingFailure("generators in different states gave the same estimate: "
-                             "draw the samples from the rng argument")
+        raise GradingFailure(
+            "generators in different states gave the same estimate: draw the samples from the rng argument"
+        )
 
 
 @pytest.mark.task("mc_integrate", edge=True)
 def test_too_few_samples_raises(student, rng):
     """ValueError for n_samples < 2"""
     spec = _determinism_spec(rng)
-    check_statistics(spec, call(student, spec, rng))   # an always-raising function cannot pass
+    check_statistics(spec, call(student, spec, rng))  # an always-raising function cannot pass
     f = FunctionSource("lambda x: np.exp(-x**2)")
     for n in (1, 0, -int(rng.integers(1, 100))):
         try:
             student.expect_raises(ValueError, "mc_integrate", f, -1.0, 1.0, n, rng)
         except GradingFailure as exc:
-            raise GradingFailure(f"{exc}. Hint: check n_samples first and raise ValueError(...) if it is "
-                                 "below 2 (one sample has no standard error; numpy only warns)") from None
-
+            raise GradingFailure(
+                f"{exc}. Hint: check n_samples first and raise ValueError(...) if it is "
+                "below 2 (one sample has no standard error; numpy only warns)"
+            ) from None

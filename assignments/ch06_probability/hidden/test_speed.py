@@ -37,6 +37,7 @@ moves the estimate by |L - 1| |mu| >= 0.55 sigma against a tolerance z se < 0.08
 standard error without L (factor 1/L), with 1/n instead of 1/sqrt(n), or with the variance
 instead of the standard deviation (factor sigma) falls far outside the window.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -80,14 +81,15 @@ def _inputs(rng, n: int):
 
 def _check(out, expected, args, kwargs):
     spec = _INTEGRANDS[args[0].src]
-    est, _ = MC.check_statistics(spec, out)   # a list for the tuple is converted (a slip, not a speed failure)
+    est, _ = MC.check_statistics(spec, out)  # a list for the tuple is converted (a slip, not a speed failure)
     ref_est, _ = MC._pair(expected, "the reference's result")
     se_true = spec.se_true
     slack = 1e-9 * (abs(spec.integral) + se_true)
     if abs(est - ref_est) > 2 * spec.z * se_true + 2 * slack:
         raise GradingFailure(
             f"the estimate of a timed call is {abs(est - ref_est) / se_true:.3g} standard deviations from the "
-            f"reference's estimate on the same input; correct estimates are within {2 * spec.z:.2f}")
+            f"reference's estimate on the same input; correct estimates are within {2 * spec.z:.2f}"
+        )
 
 
 test_speed = speed_tests(

@@ -49,6 +49,7 @@ The result is a float (Python or NumPy scalar, or a 0-d array); another single n
 (a one-entry array or list) is a slip for the type test. Edge case: an f that does not
 depend on x returns a plain number, whose derivative is 0.0 (the statement says so).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -67,16 +68,22 @@ from grader.testing import Case, FunctionSource, GradingFailure, assert_close, c
 #             (float(v), "<type>") for another real number (int, numpy.float32, a one-entry array, ...),
 #             (None, "<type>") for anything that is not one real number;
 # before/after: the operands' parts before and after the operation (it must not modify them).
-_TYPE_NAME = ("(lambda v: type(v).__name__ if type(v).__module__ == 'builtins' "
-              "else type(v).__module__ + '.' + type(v).__qualname__)")
-_IS_REAL = ("(lambda v: isinstance(v, (int, np.integer, np.floating)) "
-            "or (isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in 'biuf') "
-            "or (hasattr(v, '__float__') and getattr(v, 'ndim', 0) == 0 "
-            "and not isinstance(v, (complex, np.complexfloating, np.ndarray))))")
-_PART = (f"lambda v: (float(v), None) if isinstance(v, float) else "
-         f"(float(v.item() if isinstance(v, np.ndarray) else v), "
-         f"{_TYPE_NAME}(v) + (' of shape ' + str(v.shape) if isinstance(v, np.ndarray) else '')) "
-         f"if {_IS_REAL}(v) else (None, {_TYPE_NAME}(v))")
+_TYPE_NAME = (
+    "(lambda v: type(v).__name__ if type(v).__module__ == 'builtins' "
+    "else type(v).__module__ + '.' + type(v).__qualname__)"
+)
+_IS_REAL = (
+    "(lambda v: isinstance(v, (int, np.integer, np.floating)) "
+    "or (isinstance(v, np.ndarray) and v.size == 1 and v.dtype.kind in 'biuf') "
+    "or (hasattr(v, '__float__') and getattr(v, 'ndim', 0) == 0 "
+    "and not isinstance(v, (complex, np.complexfloating, np.ndarray))))"
+)
+_PART = (
+    f"lambda v: (float(v), None) if isinstance(v, float) else "
+    f"(float(v.item() if isinstance(v, np.ndarray) else v), "
+    f"{_TYPE_NAME}(v) + (' of shape ' + str(v.shape) if isinstance(v, np.ndarray) else '')) "
+    f"if {_IS_REAL}(v) else (None, {_TYPE_NAME}(v))"
+)
 SNIPPET = (
     "lambda m, expr, a1, b1, a2, b2, c: (lambda part, x, y: (lambda before: (lambda r: ("
     "'dual' if isinstance(r, m.Dual) else 'number' if isinstance(r, (int, float, np.integer, np.floating)) "
@@ -141,8 +148,10 @@ class OpFamily:
 
 
 DUAL_CASES = [
-    Case("Dual(a, b) has .a and .b; Dual(a) has b = 0",
-         params=dict(fam=OpFamily(("x", "D(c)", "D(round(c))", "D(round(c), round(c))"), ops_general))),
+    Case(
+        "Dual(a, b) has .a and .b; Dual(a) has b = 0",
+        params=dict(fam=OpFamily(("x", "D(c)", "D(round(c))", "D(round(c), round(c))"), ops_general)),
+    ),
     Case("x + y, x + c, c + x", params=dict(fam=OpFamily(("x + y", "x + c", "c + x"), ops_general))),
     Case("x - y, x - c, c - x, -x", params=dict(fam=OpFamily(("x - y", "x - c", "c - x", "-x"), ops_general))),
     Case("x * y, x * c, c * x (product rule)", params=dict(fam=OpFamily(("x * y", "x * c", "c * x"), ops_general))),
@@ -150,8 +159,11 @@ DUAL_CASES = [
     Case("x ** n, integer n, negative bases too", params=dict(fam=OpFamily(("x ** c",), ops_int_power))),
     # the statement's convention at a zero base (0 ** 0 = 1, the power rule's 0 * 0 ** -1 read as 0): an
     # edge case, it costs only its own share (a power rule right at every other base keeps the rest)
-    Case("x ** 0 = 1 and x ** 1 = x at a zero base",
-         params=dict(fam=OpFamily(("x ** 0", "x ** 1", "x ** 2", "x ** 3"), ops_zero_base)), edge=True),
+    Case(
+        "x ** 0 = 1 and x ** 1 = x at a zero base",
+        params=dict(fam=OpFamily(("x ** 0", "x ** 1", "x ** 2", "x ** 3"), ops_zero_base)),
+        edge=True,
+    ),
     Case("x ** r, real r", params=dict(fam=OpFamily(("x ** c",), ops_real_power))),
     Case("c ** x, a number to a Dual power", params=dict(fam=OpFamily(("c ** x",), ops_rpow))),
     Case("x ** y, a Dual to a Dual power", params=dict(fam=OpFamily(("x ** y",), ops_dual_power))),
@@ -180,13 +192,17 @@ def _parts(expr: str, kind: str, parts, want) -> np.ndarray:
             values.append(value)
         return np.array(values, dtype=np.float64)
     if kind == "number":
-        (value, other), = parts
+        ((value, other),) = parts
         if want.b != 0:
             raise GradingFailure(
                 f"{expr} should return a Dual, got a plain number{f' ({other})' if other else ''}: its eps "
-                f"part, the derivative, is lost (return Dual(value, derivative), a new instance of your class)")
-        record.slip(f"{expr} should return a Dual, got a plain number{f' ({other})' if other else ''}; "
-                    f"return the constant as Dual(value, 0.0)", GradingFailure)
+                f"part, the derivative, is lost (return Dual(value, derivative), a new instance of your class)"
+            )
+        record.slip(
+            f"{expr} should return a Dual, got a plain number{f' ({other})' if other else ''}; "
+            f"return the constant as Dual(value, 0.0)",
+            GradingFailure,
+        )
         return np.array([value, 0.0], dtype=np.float64)
     raise GradingFailure(f"{expr} should return a Dual (a new instance of your class), got {kind}")
 
@@ -199,13 +215,16 @@ def check_expr(student, reference, expr: str, operands) -> None:
     got = _parts(expr, kind, parts, want)
     s = (1 + abs(a1) + abs(b1) + abs(a2) + abs(b2) + abs(c)) ** 2 * (1 + abs(want.a))
     expected = np.array([want.a, want.b])
-    assert_close(got, expected, rtol=1e-12, atol=1e-12 * s,
-                 what=f"({expr}).a and ({expr}).b", context=f"c is {type(c).__name__}")
+    assert_close(
+        got, expected, rtol=1e-12, atol=1e-12 * s, what=f"({expr}).a and ({expr}).b", context=f"c is {type(c).__name__}"
+    )
     if tuple(after) != tuple(before):
         # the values were right: a mutation costs this test, not the others (grader.testing.record)
-        record.mutation(f"an operand of {expr} was modified in place; every operation must return a new Dual "
-                        "(build it with Dual(...) and leave self.a, self.b and the other operand alone)",
-                        GradingFailure)
+        record.mutation(
+            f"an operand of {expr} was modified in place; every operation must return a new Dual "
+            "(build it with Dual(...) and leave self.a, self.b and the other operand alone)",
+            GradingFailure,
+        )
 
 
 @pytest.mark.task("Dual")
@@ -221,36 +240,71 @@ def test_dual_operations(student, reference, rng, case):
 # dual_derivative
 # =============================================================================================
 
+
 @dataclasses.dataclass(frozen=True)
 class Fx:
-    src: str        # f, sent to the worker
-    deriv: str      # f'(x), analytic, evaluated here
-    terms: str      # sum of |terms| of f'(x): the rounding scale
+    src: str  # f, sent to the worker
+    deriv: str  # f'(x), analytic, evaluated here
+    terms: str  # sum of |terms| of f'(x): the rounding scale
     low: float
     high: float
 
 
 POLY = [
     Fx("lambda x: x**3 - 2*x + 1", "3*x**2 - 2", "3*x**2 + 2", -3, 3),
-    Fx("lambda x: (x - 1) / (x + 2) - 3 / x", "3 / (x + 2)**2 + 3 / x**2",
-       "(abs(x + 2) + abs(x - 1)) / (x + 2)**2 + 3 / x**2", 0.5, 3),
-    Fx("lambda x: x * (3 - x) / (1 + x**2) ** 2", "(3 - 2*x) / (1 + x**2)**2 - 4 * x**2 * (3 - x) / (1 + x**2)**3",
-       "(3 + 2*abs(x)) / (1 + x**2)**2 + 4 * x**2 * abs(3 - x) / (1 + x**2)**3", -3, 3),
+    Fx(
+        "lambda x: (x - 1) / (x + 2) - 3 / x",
+        "3 / (x + 2)**2 + 3 / x**2",
+        "(abs(x + 2) + abs(x - 1)) / (x + 2)**2 + 3 / x**2",
+        0.5,
+        3,
+    ),
+    Fx(
+        "lambda x: x * (3 - x) / (1 + x**2) ** 2",
+        "(3 - 2*x) / (1 + x**2)**2 - 4 * x**2 * (3 - x) / (1 + x**2)**3",
+        "(3 + 2*abs(x)) / (1 + x**2)**2 + 4 * x**2 * abs(3 - x) / (1 + x**2)**3",
+        -3,
+        3,
+    ),
     Fx("lambda x: 0 * x + 7", "0.0 * x", "0.0 * x", -3, 3),
 ]
 TRANSCENDENTAL = [
-    Fx("lambda x: np.sin(x) * np.exp(x)", "np.exp(x) * (np.sin(x) + np.cos(x))",
-       "np.exp(x) * (abs(np.sin(x)) + abs(np.cos(x)))", -2, 2),
-    Fx("lambda x: np.log(1 + x**2) / (2 + np.cos(x))",
-       "2*x / ((1 + x**2) * (2 + np.cos(x))) + np.log(1 + x**2) * np.sin(x) / (2 + np.cos(x))**2",
-       "abs(2*x / ((1 + x**2) * (2 + np.cos(x)))) + abs(np.log(1 + x**2) * np.sin(x)) / (2 + np.cos(x))**2", -3, 3),
+    Fx(
+        "lambda x: np.sin(x) * np.exp(x)",
+        "np.exp(x) * (np.sin(x) + np.cos(x))",
+        "np.exp(x) * (abs(np.sin(x)) + abs(np.cos(x)))",
+        -2,
+        2,
+    ),
+    Fx(
+        "lambda x: np.log(1 + x**2) / (2 + np.cos(x))",
+        "2*x / ((1 + x**2) * (2 + np.cos(x))) + np.log(1 + x**2) * np.sin(x) / (2 + np.cos(x))**2",
+        "abs(2*x / ((1 + x**2) * (2 + np.cos(x)))) + abs(np.log(1 + x**2) * np.sin(x)) / (2 + np.cos(x))**2",
+        -3,
+        3,
+    ),
     Fx("lambda x: np.exp(-x**2 / 2)", "-x * np.exp(-x**2 / 2)", "abs(x) * np.exp(-x**2 / 2)", -3, 3),
-    Fx("lambda x: np.cos(x**2) * x - np.sin(2 * x)", "np.cos(x**2) - 2 * x**2 * np.sin(x**2) - 2 * np.cos(2 * x)",
-       "abs(np.cos(x**2)) + 2 * x**2 * abs(np.sin(x**2)) + 2 * abs(np.cos(2 * x))", -2, 2),
-    Fx("lambda x: np.log(x) * x ** -2 + 5 - x", "x**-3 * (1 - 2 * np.log(x)) - 1",
-       "x**-3 * (1 + 2 * abs(np.log(x))) + 1", 0.5, 3),
-    Fx("lambda x: np.exp(np.sin(x)) ** 2", "2 * np.cos(x) * np.exp(2 * np.sin(x))",
-       "2 * abs(np.cos(x)) * np.exp(2 * np.sin(x))", -3, 3),
+    Fx(
+        "lambda x: np.cos(x**2) * x - np.sin(2 * x)",
+        "np.cos(x**2) - 2 * x**2 * np.sin(x**2) - 2 * np.cos(2 * x)",
+        "abs(np.cos(x**2)) + 2 * x**2 * abs(np.sin(x**2)) + 2 * abs(np.cos(2 * x))",
+        -2,
+        2,
+    ),
+    Fx(
+        "lambda x: np.log(x) * x ** -2 + 5 - x",
+        "x**-3 * (1 - 2 * np.log(x)) - 1",
+        "x**-3 * (1 + 2 * abs(np.log(x))) + 1",
+        0.5,
+        3,
+    ),
+    Fx(
+        "lambda x: np.exp(np.sin(x)) ** 2",
+        "2 * np.cos(x) * np.exp(2 * np.sin(x))",
+        "2 * abs(np.cos(x)) * np.exp(2 * np.sin(x))",
+        -3,
+        3,
+    ),
 ]
 DUAL_POWERS = [
     Fx("lambda x: x ** x", "x**x * (np.log(x) + 1)", "x**x * (abs(np.log(x)) + 1)", 0.3, 3),
@@ -282,8 +336,14 @@ def check_derivative(student, fx: Fx, x) -> None:
         value = expect_float(got, what=f"f'(x) ({ctx})", hint=_DERIV_HINT)
     except GradingFailure as exc:  # e.g. the Dual itself came back (it cannot cross to the grader)
         raise GradingFailure(f"{exc}; {_DERIV_HINT}") from None
-    assert_close(np.float64(value), np.float64(expected), rtol=0.0, atol=1e-12 * (1 + _eval(fx.terms, x)),
-                 what="f'(x)", context=ctx)
+    assert_close(
+        np.float64(value),
+        np.float64(expected),
+        rtol=0.0,
+        atol=1e-12 * (1 + _eval(fx.terms, x)),
+        what="f'(x)",
+        context=ctx,
+    )
 
 
 def _x_float(rng, fx: Fx):
@@ -301,8 +361,11 @@ DERIV_CASES = [
     Case("a number divided by a Dual: the sigmoid", params=dict(fns=SIGMOID, x=_x_float)),
     Case("integer x", params=dict(fns=[POLY[0], POLY[1], TRANSCENDENTAL[1], DUAL_POWERS[1]], x=_x_int)),
     # a documented corner: f(Dual) is a plain number, not a Dual (edge: its own share only)
-    Case("f that does not depend on x (a plain number) has derivative 0.0",
-         params=dict(fns=CONSTANT, x=_x_float), edge=True),
+    Case(
+        "f that does not depend on x (a plain number) has derivative 0.0",
+        params=dict(fns=CONSTANT, x=_x_float),
+        edge=True,
+    ),
 ]
 
 

@@ -37,6 +37,7 @@ With a non-default h (1e-2 .. 1e-3) the result is compared with the central diff
 32 eps (F + 1) / h + 1e-9 |g_i| <= 1e-9 relative-ish, while ignoring h (using 1e-5)
 changes the result by the truncation term h^2 f''' / 6 ~ 1e-5 .. 1e-7.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -52,10 +53,10 @@ EPS = eps(np.float64)
 
 @dataclasses.dataclass(frozen=True)
 class Fn:
-    src: str                     # sent to the worker (and eval'd here with np)
-    grad: Callable               # analytic gradient, trusted side
-    t3: float                    # bound on |d^3 f / dx_i^3| for x in [-2, 2]^n
-    scale: Callable              # bound on the sum of |terms| of f at x
+    src: str  # sent to the worker (and eval'd here with np)
+    grad: Callable  # analytic gradient, trusted side
+    t3: float  # bound on |d^3 f / dx_i^3| for x in [-2, 2]^n
+    scale: Callable  # bound on the sum of |terms| of f at x
 
     @property
     def f(self):
@@ -64,33 +65,48 @@ class Fn:
 
 def _g_coupled(x):
     flat = x.reshape(-1)
-    g = -np.sin(flat) * np.roll(flat, 1) + np.roll(np.cos(flat), -1) + 2 * flat / (1 + np.sum(flat ** 2))
+    g = -np.sin(flat) * np.roll(flat, 1) + np.roll(np.cos(flat), -1) + 2 * flat / (1 + np.sum(flat**2))
     return g.reshape(x.shape)
 
 
 def _g_first_row(x):
-    g = x ** 2
+    g = x**2
     g[0] = g[0] - np.sin(x[0])
     return g
 
 
 FUNCTIONS = [
-    Fn("lambda x: np.sum(np.sin(x) * x**2)",
-       lambda x: 2 * x * np.sin(x) + x ** 2 * np.cos(x), 24.0,
-       lambda x: float(np.sum(np.abs(np.sin(x) * x ** 2)))),
-    Fn("lambda x: np.sum(np.exp(0.5 * x) * np.cos(x))",
-       lambda x: np.exp(0.5 * x) * (0.5 * np.cos(x) - np.sin(x)), 4.0,
-       lambda x: float(np.sum(np.exp(0.5 * x)))),
-    Fn("lambda x: np.sum(np.cos(x) * np.roll(x, 1)) + np.log(1 + np.sum(x**2))",
-       _g_coupled, 10.0,
-       lambda x: float(np.sum(np.abs(np.cos(x) * np.roll(x, 1))) + np.log(1 + np.sum(x ** 2)) + 1)),
-    Fn("lambda x: np.sum(np.tanh(x) * x) + 0.25 * np.sum(x)**2",
-       lambda x: np.tanh(x) + x / np.cosh(x) ** 2 + 0.5 * np.sum(x), 4.0,
-       lambda x: float(np.sum(np.abs(x * np.tanh(x))) + 0.5 * np.sum(np.abs(x)) ** 2)),
+    Fn(
+        "lambda x: np.sum(np.sin(x) * x**2)",
+        lambda x: 2 * x * np.sin(x) + x**2 * np.cos(x),
+        24.0,
+        lambda x: float(np.sum(np.abs(np.sin(x) * x**2))),
+    ),
+    Fn(
+        "lambda x: np.sum(np.exp(0.5 * x) * np.cos(x))",
+        lambda x: np.exp(0.5 * x) * (0.5 * np.cos(x) - np.sin(x)),
+        4.0,
+        lambda x: float(np.sum(np.exp(0.5 * x))),
+    ),
+    Fn(
+        "lambda x: np.sum(np.cos(x) * np.roll(x, 1)) + np.log(1 + np.sum(x**2))",
+        _g_coupled,
+        10.0,
+        lambda x: float(np.sum(np.abs(np.cos(x) * np.roll(x, 1))) + np.log(1 + np.sum(x**2)) + 1),
+    ),
+    Fn(
+        "lambda x: np.sum(np.tanh(x) * x) + 0.25 * np.sum(x)**2",
+        lambda x: np.tanh(x) + x / np.cosh(x) ** 2 + 0.5 * np.sum(x),
+        4.0,
+        lambda x: float(np.sum(np.abs(x * np.tanh(x))) + 0.5 * np.sum(np.abs(x)) ** 2),
+    ),
     # depends on x's shape: x[0] is the first row of an n-D x (f must be called with arrays of x's shape)
-    Fn("lambda x: np.sum(np.cos(x[0])) + np.sum(x ** 3) / 3",
-       _g_first_row, 3.0,
-       lambda x: float(np.sum(np.abs(np.cos(x[0]))) + np.sum(np.abs(x) ** 3) / 3)),
+    Fn(
+        "lambda x: np.sum(np.cos(x[0])) + np.sum(x ** 3) / 3",
+        _g_first_row,
+        3.0,
+        lambda x: float(np.sum(np.abs(np.cos(x[0]))) + np.sum(np.abs(x) ** 3) / 3),
+    ),
 ]
 
 
@@ -114,6 +130,7 @@ HINT = "build the gradient as np.zeros(x.shape, dtype=np.float64) (np.zeros_like
 
 
 # ---- x makers: rng -> x ------------------------------------------------------------------
+
 
 def x_1d(rng):
     return rng.uniform(-2, 2, size=_size(rng, 1, 40))
@@ -151,8 +168,9 @@ def check(student, fn: Fn, x, *, unchanged=False):
     else:
         out = student.numerical_gradient(FunctionSource(fn.src), x)
     out = expect_array(out, shape=x.shape, dtype=np.float64, what=f"the gradient ({ctx})", hint=HINT)
-    assert_close(out, g, **tolerance(fn, x64, 1e-5, dtype=x.dtype), what="the gradient (vs the analytic one)",
-                 context=ctx)
+    assert_close(
+        out, g, **tolerance(fn, x64, 1e-5, dtype=x.dtype), what="the gradient (vs the analytic one)", context=ctx
+    )
     if unchanged:
         assert_unchanged(x, after[1], what="x")
 
@@ -184,8 +202,13 @@ def test_non_default_h(student, reference, rng):
             out = student.numerical_gradient(FunctionSource(fn.src), x, h=h)
             ctx = f"x of shape {x.shape}, a non-default h, f = {fn.src}"
             out = expect_array(out, shape=x.shape, dtype=np.float64, what=f"the gradient ({ctx})", hint=HINT)
-            assert_close(out, expected, **tolerance(fn, x.astype(np.float64), h, truncation=False),
-                         what="the gradient (vs the central difference at this h)", context=ctx)
+            assert_close(
+                out,
+                expected,
+                **tolerance(fn, x.astype(np.float64), h, truncation=False),
+                what="the gradient (vs the central difference at this h)",
+                context=ctx,
+            )
 
 
 @pytest.mark.task("numerical_gradient")

@@ -44,6 +44,7 @@ allow 1e3 * eps * kappa^2 * (||beta|| + ||y|| / s_min) (entrywise, plus 1e-12 re
 With kappa <= 1e3 this is <= 2e-7 relative, while the wrong variants (intercept first,
 no intercept, normal equations on singular X1^T X1) are off by O(1).
 """
+
 from __future__ import annotations
 
 import math
@@ -81,20 +82,23 @@ def expect_beta(out, q: int, ctx: str, hint: str) -> np.ndarray:
         except (ValueError, TypeError):  # ragged
             size = None
         if size == q:
-            raise GradingFailure(f"{exc}: return a 1-D array, e.g. beta.ravel() (keep y 1-D: a y of shape (n, 1) "
-                                 "makes beta a column)") from None
+            raise GradingFailure(
+                f"{exc}: return a 1-D array, e.g. beta.ravel() (keep y 1-D: a y of shape (n, 1) makes beta a column)"
+            ) from None
         raise
 
 
 def _describe(X, y, extra: str = "") -> str:
     X = np.asarray(X)
-    return (f"X of shape {X.shape} ({X.dtype}), y of shape {np.asarray(y).shape} ({np.asarray(y).dtype})"
-            + (f", {extra}" if extra else ""))
+    return f"X of shape {X.shape} ({X.dtype}), y of shape {np.asarray(y).shape} ({np.asarray(y).dtype})" + (
+        f", {extra}" if extra else ""
+    )
 
 
 # =============================================================================================
 # gd_linear_regression
 # =============================================================================================
+
 
 def _trajectory(X, y, lr, steps, beta0):
     """The reference iteration, keeping every iterate (trusted side, float64)."""
@@ -210,8 +214,10 @@ def gd_course_example(rng):
     return X, y, dict(beta0=np.array([10.1, 15.1, -6.5]))
 
 
-GD_HINT = ("return beta as a float64 numpy array: start from np.zeros(p + 1) or np.array(beta0, dtype=np.float64) "
-           "and iterate on float64 arrays")
+GD_HINT = (
+    "return beta as a float64 numpy array: start from np.zeros(p + 1) or np.array(beta0, dtype=np.float64) "
+    "and iterate on float64 arrays"
+)
 
 
 def check_gd(student, X, y, kw, *, unchanged=False):
@@ -227,11 +233,18 @@ def check_gd(student, X, y, kw, *, unchanged=False):
     else:
         out = student.gd_linear_regression(X, y, **kw)
     extra = ("lr and steps given" if "steps" in kw else "default lr and steps") + (
-        ", beta0=None" if beta0 is None else f", beta0 {np.asarray(beta0).dtype}")
+        ", beta0=None" if beta0 is None else f", beta0 {np.asarray(beta0).dtype}"
+    )
     ctx = _describe(X, y, extra)
     out = expect_beta(out, q, ctx, GD_HINT)
-    assert_close(out, traj[-1], rtol=1e-13, atol=_gd_atol(X, y, lr, traj),
-                 what="beta after the given number of steps", context=ctx)
+    assert_close(
+        out,
+        traj[-1],
+        rtol=1e-13,
+        atol=_gd_atol(X, y, lr, traj),
+        what="beta after the given number of steps",
+        context=ctx,
+    )
     if unchanged:  # the arrays X, y and beta0 (when not None), each named as it is
         assert_args_unchanged(("X", "y", "lr", "steps", "beta0"), (X, y, lr, steps, beta0), after, what="{name}")
 
@@ -278,6 +291,7 @@ def test_gd_inputs_not_modified(student, rng):
 # pinv_regression
 # =============================================================================================
 
+
 def _svals(X1):
     return np.linalg.svd(X1, compute_uv=False)
 
@@ -290,7 +304,7 @@ def _pinv_atol(X, y) -> float:
     kappa = kept[0] / kept[-1]
     beta = np.linalg.pinv(X1) @ np.asarray(y, np.float64)
     scale = np.linalg.norm(beta) + np.linalg.norm(np.asarray(y, np.float64)) / kept[-1]
-    return 1e3 * EPS * kappa ** 2 * scale
+    return 1e3 * EPS * kappa**2 * scale
 
 
 def _well_separated(X) -> bool:
@@ -316,20 +330,24 @@ def pinv_tall(rng):
         n, p = _size(rng, 6, 40), _size(rng, 1, 7)
         dtype = np.float32 if rng.random() < 0.25 else np.float64
         return _regression_data(rng, max(n, p + 3), p, dtype=dtype)
+
     return _draw(rng, make)
 
 
 def pinv_exact_fit(rng):
     """y exactly linear in X: beta recovers the weights and the intercept."""
+
     def make(rng):
         n, p = _size(rng, 5, 30), _size(rng, 1, 6)
         X = rng.standard_normal((max(n, p + 3), p)) * rng.uniform(0.5, 2, size=p)
         return X, X @ rng.uniform(-3, 3, size=p) + rng.uniform(-3, 3)
+
     return _draw(rng, make)
 
 
 def pinv_duplicated(rng):
     """Integer-valued X with duplicated columns, integer multiples and sums of columns."""
+
     def make(rng):
         n, r = _size(rng, 10, 30), _size(rng, 2, 5)
         base = rng.integers(-5, 6, size=(n, r)).astype(np.float64)
@@ -347,26 +365,31 @@ def pinv_duplicated(rng):
         X = X[:, rng.permutation(X.shape[1])]
         y = X @ rng.uniform(-2, 2, size=X.shape[1]) + rng.uniform(-2, 2) + rng.standard_normal(n)
         return X, y
+
     return _draw(rng, make)
 
 
 def pinv_constant_column(rng):
     """A constant column is collinear with the intercept's column of ones."""
+
     def make(rng):
         n, p = _size(rng, 10, 30), _size(rng, 1, 5)
         X = rng.integers(-5, 6, size=(n, p)).astype(np.float64)
         X[:, int(rng.integers(0, p))] = float(rng.choice([-2, 1, 3, 5]))
         y = rng.standard_normal(n) * 2 + rng.uniform(-3, 3)
         return X, y
+
     return _draw(rng, make)
 
 
 def pinv_underdetermined(rng):
     """Fewer rows than coefficients (n < p + 1): the exact fit of smallest norm."""
+
     def make(rng):
         p = _size(rng, 4, 12)
         n = int(rng.integers(2, p - 1))
         return rng.standard_normal((n, p)) * 1.5, rng.standard_normal(n) * 3
+
     return _draw(rng, make)
 
 
@@ -374,11 +397,13 @@ def pinv_integer(rng):
     def make(rng):
         n, p = _size(rng, 6, 25), _size(rng, 1, 5)
         return _regression_data(rng, max(n, p + 3), p, integer=True, dtype=np.int64)
+
     return _draw(rng, make)
 
 
-PINV_HINT = ("return a float64 numpy array: np.linalg.pinv(X1) @ y with X1 and y converted by "
-             "np.asarray(..., dtype=np.float64)")
+PINV_HINT = (
+    "return a float64 numpy array: np.linalg.pinv(X1) @ y with X1 and y converted by np.asarray(..., dtype=np.float64)"
+)
 
 
 def check_pinv(student, reference, X, y, *, unchanged=False):
@@ -406,8 +431,10 @@ def _diagnose(X, y, out, expected, atol) -> str:
     grad = X1.T @ (X1 @ out - y)
     scale = np.linalg.norm(X1.T @ (np.abs(X1) @ np.abs(out) + np.abs(y))) + 1.0
     if np.linalg.norm(grad) <= 1e-8 * scale and np.linalg.norm(out) > np.linalg.norm(expected) + 10 * atol:
-        return ("; your beta minimises the squared error, but it is not the minimum-norm solution "
-                "(X1 = [X, 1] is rank-deficient here)")
+        return (
+            "; your beta minimises the squared error, but it is not the minimum-norm solution "
+            "(X1 = [X, 1] is rank-deficient here)"
+        )
     return ""
 
 

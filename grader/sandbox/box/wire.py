@@ -37,6 +37,7 @@ other        a value of a type the wire does not carry (``type`` names it);
              decoding gives an :class:`Unsupported` marker, never the object
 ===========  =================================================================
 """
+
 from __future__ import annotations
 
 import collections
@@ -261,8 +262,11 @@ def _encode_ndarray(arr: np.ndarray, blobs):
     itemsize = arr.dtype.itemsize
     node = {"t": "ndarray", "i": len(blobs)}
     elem_strides = [s // itemsize for s in arr.strides] if itemsize else []
-    simple = arr.flags.c_contiguous or arr.size == 0 or any(s < 0 for s in arr.strides) or any(
-        s % itemsize for s in arr.strides
+    simple = (
+        arr.flags.c_contiguous
+        or arr.size == 0
+        or any(s < 0 for s in arr.strides)
+        or any(s % itemsize for s in arr.strides)
     )
     if simple:
         blobs.append(_npy(np.ascontiguousarray(arr)))
@@ -281,8 +285,15 @@ _TORCH_NUMPY_FALLBACK = {"bfloat16": "float32"}
 def _encode_tensor(t, blobs):
     t = t.detach()
     dtype = str(t.dtype).replace("torch.", "")
-    node = {"t": "tensor", "i": len(blobs), "dtype": dtype, "device": str(t.device),
-            "shape": list(t.shape), "stride": list(t.stride()), "offset": 0}
+    node = {
+        "t": "tensor",
+        "i": len(blobs),
+        "dtype": dtype,
+        "device": str(t.device),
+        "shape": list(t.shape),
+        "stride": list(t.stride()),
+        "offset": 0,
+    }
     if t.numel() == 0 or t.is_contiguous():
         base = t.contiguous().reshape(-1)
         node["stride"] = _contiguous_strides(list(t.shape))
@@ -312,8 +323,7 @@ class _Budget:
         self.nodes = 0
 
 
-def decode(node, blobs: list[bytes], *, allow_functions: bool, device_map=None, resolve=None, _depth=0,
-           _budget=None):
+def decode(node, blobs: list[bytes], *, allow_functions: bool, device_map=None, resolve=None, _depth=0, _budget=None):
     """Decode a JSON node; ``allow_functions`` is False on the trusted side.
 
     ``device_map(device_str)`` returns the torch device to rebuild tensors on, or
@@ -327,8 +337,9 @@ def decode(node, blobs: list[bytes], *, allow_functions: bool, device_map=None, 
     if not isinstance(node, dict) or "t" not in node:
         raise WireError("malformed value node")
     t = node["t"]
-    kw = dict(allow_functions=allow_functions, device_map=device_map, resolve=resolve, _depth=_depth + 1,
-              _budget=budget)
+    kw = dict(
+        allow_functions=allow_functions, device_map=device_map, resolve=resolve, _depth=_depth + 1, _budget=budget
+    )
     if t == "none":
         return None
     if t == "bool":

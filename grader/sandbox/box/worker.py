@@ -13,6 +13,7 @@ Requests (``op``):
                                      reply {"ok", "result", "args_after"?} or {"ok": false, "error"}
   ``exit``                           leave
 """
+
 import functools
 import os
 import sys
@@ -78,8 +79,10 @@ def _error_reply(exc: BaseException, module_file: str | None) -> dict:
     if isinstance(exc, SyntaxError) and exc.lineno:
         where = {"line": exc.lineno, "code": (exc.text or "").strip()[:200], "function": None}
     builtin = [c.__name__ for c in type(exc).__mro__ if c.__module__ == "builtins"][:8]
-    return {"ok": False, "error": {"type": type(exc).__name__, "message": str(exc)[:2000], "where": where,
-                                   "builtin_types": builtin}}
+    return {
+        "ok": False,
+        "error": {"type": type(exc).__name__, "message": str(exc)[:2000], "where": where, "builtin_types": builtin},
+    }
 
 
 def main() -> None:
@@ -131,13 +134,13 @@ def main() -> None:
                 if snippet is not None:  # trusted code run against the module: fn(module, *args)
                     if module is None:
                         raise _Missing("the module")
-                    fn = functools.partial(wire.decode({"t": "function", "src": snippet}, [], allow_functions=True),
-                                           module)
+                    fn = functools.partial(
+                        wire.decode({"t": "function", "src": snippet}, [], allow_functions=True), module
+                    )
                 else:
                     fn = resolve(name)
                 args = wire.decode(header["args"], blobs, allow_functions=True, device_map=_device, resolve=resolve)
-                kwargs = wire.decode(header["kwargs"], blobs, allow_functions=True, device_map=_device,
-                                     resolve=resolve)
+                kwargs = wire.decode(header["kwargs"], blobs, allow_functions=True, device_map=_device, resolve=resolve)
                 extra = {}
                 if header.get("timing") == "cuda" and cuda_timing is not None:
                     result, extra["device_s"] = cuda_timing(fn, args, kwargs)

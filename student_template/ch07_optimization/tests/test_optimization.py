@@ -7,11 +7,19 @@ underdetermined regressions, n-D and integer inputs, curved functions where forw
 differences are not accurate enough, every Dual operation with random operands,
 and that inputs are not modified).
 """
+
 import numpy as np
 import pytest
 
-from grader.testing import FunctionSource, GradingFailure, assert_close, assert_unchanged, expect_array, expect_float
-from grader.testing import record
+from grader.testing import (
+    FunctionSource,
+    GradingFailure,
+    assert_close,
+    assert_unchanged,
+    expect_array,
+    expect_float,
+    record,
+)
 
 X_SEED = np.array([[1.0, 1.0], [1.0, 2.0], [2.0, 2.0], [2.0, 3.0]])
 Y_SEED = X_SEED @ np.array([1.0, 2.0]) + 3  # [6, 8, 9, 11]
@@ -23,9 +31,11 @@ GRAD_HINT = "build the gradient as np.zeros(x.shape, dtype=np.float64) (np.zeros
 
 # Dual snippets run inside the worker against your module m; they read results back
 # through the documented attributes .a (real part) and .b (eps part).
-PARTS = ("lambda m, a, b: (lambda r: ('dual', (float(r.a), float(r.b))) if isinstance(r, m.Dual) else "
-         "('number', (float(r), 0.0)) if isinstance(r, (int, float, np.integer, np.floating)) else "
-         "(type(r).__name__, None))({expr})")
+PARTS = (
+    "lambda m, a, b: (lambda r: ('dual', (float(r.a), float(r.b))) if isinstance(r, m.Dual) else "
+    "('number', (float(r), 0.0)) if isinstance(r, (int, float, np.integer, np.floating)) else "
+    "(type(r).__name__, None))({expr})"
+)
 
 
 def dual_parts(student, expr: str, a: float, b: float) -> np.ndarray:
@@ -35,8 +45,7 @@ def dual_parts(student, expr: str, a: float, b: float) -> np.ndarray:
     record.representation_checked()
     shown = expr.replace("m.Dual", "Dual")
     if kind == "number":
-        record.slip(f"{shown} should return a Dual, got a plain number; return Dual(value, derivative)",
-                    GradingFailure)
+        record.slip(f"{shown} should return a Dual, got a plain number; return Dual(value, derivative)", GradingFailure)
     elif kind != "dual":
         raise GradingFailure(f"{shown} should return a Dual (a new instance of your class), got {kind}")
     return np.array(parts)
@@ -45,19 +54,27 @@ def dual_parts(student, expr: str, a: float, b: float) -> np.ndarray:
 @pytest.mark.task("gd_linear_regression")
 def test_gd_course_example(student):
     """from beta0 = [10.1, 15.1, -6.5], 5000 steps of lr 0.01 reach [1, 2, 3]"""
-    beta = expect_array(student.gd_linear_regression(X_SEED, Y_SEED, beta0=BETA0), shape=(3,), dtype=np.float64,
-                        hint=GD_HINT)
+    beta = expect_array(
+        student.gd_linear_regression(X_SEED, Y_SEED, beta0=BETA0), shape=(3,), dtype=np.float64, hint=GD_HINT
+    )
     assert_close(beta, [1.0, 2.0, 3.0], rtol=0, atol=1e-5, what="beta (close to the true [1, 2, 3])")
     # the exact 5000th iterate (not fully converged yet)
-    assert_close(beta, [1.0000036698357675, 1.99999949118641, 2.9999951629700083], rtol=1e-9, atol=0, what="beta after 5000 steps")
+    assert_close(
+        beta,
+        [1.0000036698357675, 1.99999949118641, 2.9999951629700083],
+        rtol=1e-9,
+        atol=0,
+        what="beta after 5000 steps",
+    )
 
 
 @pytest.mark.task("gd_linear_regression")
 def test_gd_one_step(student):
     """one step: beta0 - 0.01 * X1^T (X1 beta0 - y) = [8.057, 12.319, -7.714]"""
     beta, (_, _, _, _, b0_after) = student.call_with_args("gd_linear_regression", X_SEED, Y_SEED, 0.01, 1, BETA0)
-    assert_close(expect_array(beta, shape=(3,), dtype=np.float64, hint=GD_HINT), [8.057, 12.319, -7.714],
-                 rtol=1e-12, atol=1e-12)
+    assert_close(
+        expect_array(beta, shape=(3,), dtype=np.float64, hint=GD_HINT), [8.057, 12.319, -7.714], rtol=1e-12, atol=1e-12
+    )
     assert_unchanged(BETA0, b0_after, what="beta0")
 
 
@@ -66,8 +83,9 @@ def test_gd_zero_start_integer_inputs(student):
     """integer X, y and beta0=None (zeros): two steps of lr 0.01"""
     X = np.array([[1, 1], [1, 2], [2, 2], [2, 3]])
     y = np.array([6, 8, 9, 11])
-    beta = expect_array(student.gd_linear_regression(X, y, lr=0.01, steps=2), shape=(3,), dtype=np.float64,
-                        hint=GD_HINT)
+    beta = expect_array(
+        student.gd_linear_regression(X, y, lr=0.01, steps=2), shape=(3,), dtype=np.float64, hint=GD_HINT
+    )
     # step 1: 0.01 * X1^T y = [0.54, 0.73, 0.34]; step 2 from there
     assert_close(beta, [0.9107, 1.2312, 0.5756], rtol=1e-12, atol=1e-12)
 
@@ -75,8 +93,12 @@ def test_gd_zero_start_integer_inputs(student):
 @pytest.mark.task("gd_linear_regression", edge=True)
 def test_gd_zero_steps(student):
     """steps=0 returns beta0 converted to float64 (an edge case)"""
-    beta = expect_array(student.gd_linear_regression(X_SEED, Y_SEED, steps=0, beta0=np.array([1, 2, 3])),
-                        shape=(3,), dtype=np.float64, hint="return np.array(beta0, dtype=np.float64) when steps = 0")
+    beta = expect_array(
+        student.gd_linear_regression(X_SEED, Y_SEED, steps=0, beta0=np.array([1, 2, 3])),
+        shape=(3,),
+        dtype=np.float64,
+        hint="return np.array(beta0, dtype=np.float64) when steps = 0",
+    )
     assert_close(beta, [1.0, 2.0, 3.0], rtol=0, atol=0, what="beta after 0 steps")
 
 
@@ -99,8 +121,9 @@ def test_pinv_duplicated_column(student):
 @pytest.mark.task("pinv_regression")
 def test_pinv_underdetermined(student):
     """one point, one feature: the smallest (w, b) with 2w + b = 5 is [2, 1]"""
-    beta = expect_array(student.pinv_regression(np.array([[2.0]]), np.array([5.0])), shape=(2,), dtype=np.float64,
-                        hint=PINV_HINT)
+    beta = expect_array(
+        student.pinv_regression(np.array([[2.0]]), np.array([5.0])), shape=(2,), dtype=np.float64, hint=PINV_HINT
+    )
     assert_close(beta, [2.0, 1.0], rtol=1e-10, atol=1e-10)
 
 
@@ -118,7 +141,7 @@ def test_numerical_gradient_2d_and_curved(student):
     """sum(sin(x) * x^2) on a 2x2 x: a forward difference is off by ~1e-5, central by ~1e-10"""
     x = np.array([[0.5, -1.0], [1.5, 2.0]])
     g = student.numerical_gradient(FunctionSource("lambda x: np.sum(np.sin(x) * x**2)"), x)
-    want = 2 * x * np.sin(x) + x ** 2 * np.cos(x)
+    want = 2 * x * np.sin(x) + x**2 * np.cos(x)
     assert_close(expect_array(g, shape=(2, 2), dtype=np.float64, hint=GRAD_HINT), want, rtol=0, atol=1e-8)
 
 
@@ -146,8 +169,11 @@ def test_dual_cube_plus_linear(student):
 @pytest.mark.task("Dual")
 def test_dual_reflected_operators(student):
     """numbers on the left: 1 - x, 3 / x and 2 ** x at x = Dual(2, 1)"""
-    for expr, want in [("1 - m.Dual(a, b)", [-1.0, -1.0]), ("3 / m.Dual(a, b)", [1.5, -0.75]),
-                       ("2 ** m.Dual(a, b)", [4.0, 4 * np.log(2.0)])]:
+    for expr, want in [
+        ("1 - m.Dual(a, b)", [-1.0, -1.0]),
+        ("3 / m.Dual(a, b)", [1.5, -0.75]),
+        ("2 ** m.Dual(a, b)", [4.0, 4 * np.log(2.0)]),
+    ]:
         parts = dual_parts(student, expr, 2.0, 1.0)
         assert_close(np.array(parts), want, rtol=1e-14, atol=0, what=f"({expr.replace('m.Dual(a, b)', 'x')}).a, .b")
 
@@ -155,7 +181,12 @@ def test_dual_reflected_operators(student):
 @pytest.mark.task("Dual")
 def test_dual_numpy_functions(student):
     """np.exp, np.log, np.sin, np.cos of Dual(1, 1) call the Dual's methods"""
-    cases = {"exp": [np.e, np.e], "log": [0.0, 1.0], "sin": [np.sin(1.0), np.cos(1.0)], "cos": [np.cos(1.0), -np.sin(1.0)]}
+    cases = {
+        "exp": [np.e, np.e],
+        "log": [0.0, 1.0],
+        "sin": [np.sin(1.0), np.cos(1.0)],
+        "cos": [np.cos(1.0), -np.sin(1.0)],
+    }
     for name, want in cases.items():
         parts = dual_parts(student, f"np.{name}(m.Dual(a, b))", 1.0, 1.0)
         assert_close(np.array(parts), want, rtol=1e-14, atol=1e-15, what=f"np.{name}(x).a, .b")
@@ -172,8 +203,11 @@ def test_dual_power_at_zero(student):
 @pytest.mark.task("dual_derivative")
 def test_dual_derivative_examples(student):
     """d/dx (x^3 + 2x) at 2 is 14; d/dx sin(x) e^x at 0 is 1; d/dx x^x at 1 is 1"""
-    for src, x, want in [("lambda t: t ** 3 + 2 * t", 2.0, 14.0), ("lambda t: np.sin(t) * np.exp(t)", 0.0, 1.0),
-                         ("lambda t: t ** t", 1.0, 1.0)]:
+    for src, x, want in [
+        ("lambda t: t ** 3 + 2 * t", 2.0, 14.0),
+        ("lambda t: np.sin(t) * np.exp(t)", 0.0, 1.0),
+        ("lambda t: t ** t", 1.0, 1.0),
+    ]:
         got = expect_float(student.dual_derivative(FunctionSource(src), x), what=f"dual_derivative({src}, {x})")
         assert abs(got - want) <= 1e-12, f"dual_derivative({src}, {x}) should be {want}, got {got}"
 
