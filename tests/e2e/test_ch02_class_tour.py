@@ -9,20 +9,17 @@ and the speed reports. Points are read from the manifest.
 
 import csv
 import json
-import shutil
 
 import pytest
 
-from grader.autograde import autograde
 from grader.course import find_course
-from tests.e2e.examples import defined_functions
+from tests.e2e.examples import SEED, defined_functions
 
 ROOT = find_course().root
 CH = find_course().chapter("ch02_numerics")
 MANIFEST = CH.manifest
 CLASS = ROOT / "examples" / "ch02_numerics" / "class"
 FUNCTIONS = [f.name for f in MANIFEST.functions]
-SEED = 2026
 
 
 def best(function: str) -> float:
@@ -36,18 +33,14 @@ def full(student: str) -> float:
     return sum(best(f) for f in defined_functions(CLASS / student, MANIFEST))
 
 
-pytestmark = [pytest.mark.slow]
+# the class is graded once for this file and test_example_classes.py, on one worker (tests/e2e/conftest.py)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("example-classes")]
 
 
 @pytest.fixture(scope="module")
-def graded(tmp_path_factory):
-    work = tmp_path_factory.mktemp("class")
-    subs = sorted(p for p in CLASS.iterdir() if p.is_dir())
-    shutil.copytree(CH.solution_dir, work / "reference")
-    shutil.copytree(CH.template_dir, work / "untouched_stub")
-    subs += [work / "reference", work / "untouched_stub"]
-    out = work / "out"
-    res = autograde(chapter="ch02_numerics", submissions=subs, out_dir=out, seed=SEED)
+def graded(example_class):
+    done = example_class("ch02_numerics")
+    res, out = done.result, done.out
     rows = {r.id: r for r in res.rows}
     results = {sid: json.loads((out / sid / "results.json").read_text()) for sid in rows}
     return res, rows, results, out

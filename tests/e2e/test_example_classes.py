@@ -2,12 +2,10 @@
 the scores written in examples/<chapter>/expected.toml on the functions each submission
 defines (tests/e2e/examples.py); the reference gets full marks and the untouched stub zero."""
 
-import shutil
 import tomllib
 
 import pytest
 
-from grader.autograde import autograde
 from grader.course import find_course
 from grader.scoring import per_function
 from tests.e2e.examples import defined_functions
@@ -16,18 +14,17 @@ ROOT = find_course().root
 CHAPTERS = sorted(p.parent.name for p in (ROOT / "examples").glob("*/expected.toml"))
 
 
-@pytest.mark.slow
+# one worker grades each class once for this file and the ch02 tour (tests/e2e/conftest.py)
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("example-classes")]
+
+
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_example_class(tmp_path, chapter):
+def test_example_class(example_class, chapter):
     ch = find_course().chapter(chapter)
     expected = tomllib.loads((ROOT / "examples" / chapter / "expected.toml").read_text())
     class_dir = ROOT / "examples" / chapter / "class"
     assert sorted(p.name for p in class_dir.iterdir()) == sorted(expected), "expected.toml names every submission"
-    shutil.copytree(ch.solution_dir, tmp_path / "reference")
-    shutil.copytree(ch.template_dir, tmp_path / "untouched_stub")
-    subs = [class_dir / name for name in sorted(expected)] + [tmp_path / "reference", tmp_path / "untouched_stub"]
-    res = autograde(chapter=chapter, submissions=subs, out_dir=tmp_path / "out", seed=4242)
-    rows = {r.id: r for r in res.rows}
+    rows = {r.id: r for r in example_class(chapter).result.rows}
     maximum = ch.manifest.max_score
     assert rows["reference"].score == maximum
     assert rows["untouched_stub"].score == 0
