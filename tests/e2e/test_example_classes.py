@@ -37,6 +37,8 @@ def test_example_class(example_class, chapter):
             assert row.score == sum(scores[f][1] for f in mine), (name, row.score)
         losers = set(want.get("loses", ()))
         assert losers <= mine, f"{name}: expected.toml names functions it does not define: {sorted(losers - mine)}"
+        if row.status != "ok":  # a submission that cannot be loaded loses every function, new ones too
+            losers = mine
         for f in ch.manifest.functions:
             if f.name not in mine:
                 continue
