@@ -201,7 +201,8 @@ class ChapterGrader:
         return cls(GraderConfig.hidden(chapter, seed=seed, speed=speed, isolation=level), spec=spec)  # type: ignore[arg-type]
 
     def __reduce__(self):
-        # The config is the grader: the pool, the baseline and the reference are rebuilt from it.
+        # The config is the grader: the pool, the baseline and the reference are rebuilt from it,
+        # at the isolation level used here (a machine that cannot reach it refuses, never downgrades).
         return (ChapterGrader, (dataclasses.replace(self.config, isolation=self.spec.level),))
 
     @property
