@@ -7,10 +7,7 @@ red-team batches, an example class graded once, a chapter's warm grader) would t
 on every worker that receives one of its tests. So each test without an ``xdist_group`` mark gets
 one named after its file here, which makes ``loadgroup`` group those tests by file, as
 ``--dist loadfile`` does, while the grader-power tests (tests/chapters/harness.py) are grouped by
-chapter. A test module whose batches are independent may name, as ``XDIST_GROUP_PARAM``, the
-module-scoped parametrized fixture that sets each batch up: its tests are then grouped by file and
-that fixture's parameter, so the batches run on different workers (the red-team batch of each
-isolation level).
+chapter.
 """
 
 from __future__ import annotations
@@ -27,9 +24,4 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
-            group = item.nodeid.split("::", 1)[0]
-            by = getattr(item.module, "XDIST_GROUP_PARAM", None) if isinstance(item, pytest.Function) else None
-            callspec = getattr(item, "callspec", None)
-            if by and callspec is not None and by in callspec.params:
-                group += f"[{callspec.params[by]}]"
-            item.add_marker(pytest.mark.xdist_group(group))
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::", 1)[0]))

@@ -33,8 +33,6 @@ SENTINELS = ("honest-first", "honest-middle", "honest-last")
 SEARCHED = ["/tmp", "/", "/root", "/work", "/home", "/dev/shm", "/var/tmp", os.path.expanduser("~")]
 
 pytestmark = [pytest.mark.slow]
-# each isolation level's batch on its own xdist worker (tests/conftest.py)
-XDIST_GROUP_PARAM = "batch"
 
 
 def _spec(level: str):
