@@ -99,7 +99,7 @@ def evaluate_task(item: pytest.Item, speed_device: str) -> Task:
     elif mark.kwargs.get("name"):
         desc = mark.kwargs["name"]
     else:
-        doc = (getattr(item, "function", None).__doc__ or "").strip().splitlines()
+        doc = (getattr(getattr(item, "function", None), "__doc__", None) or "").strip().splitlines()
         desc = doc[0].strip().rstrip(".") if doc else item.name
         if callspec:
             desc += f" [{callspec.id}]"
