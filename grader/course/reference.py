@@ -142,19 +142,20 @@ def manifest_reference() -> str:
     return "\n".join(lines)
 
 
-def replace_section(text: str, reference: str) -> str:
-    """``text`` with ``reference`` between its BEGIN and END markers (each on a line of its own)."""
-    section_of(text)  # the markers are there
-    start, end = text.find(BEGIN), text.find(END)
-    return text[: start + len(BEGIN)] + "\n\n" + reference.strip("\n") + "\n\n" + text[end:]
+def replace_section(text: str, reference: str, *, begin: str = BEGIN, end: str = END) -> str:
+    """``text`` with ``reference`` between its ``begin`` and ``end`` markers (each on a line of its
+    own; the manifest reference's by default). Raises ValueError when they are missing."""
+    section_of(text, begin=begin, end=end)  # the markers are there
+    start, stop = text.find(begin), text.find(end)
+    return text[: start + len(begin)] + "\n\n" + reference.strip("\n") + "\n\n" + text[stop:]
 
 
-def section_of(text: str) -> str:
-    """The text between ``text``'s BEGIN and END markers, without the blank lines at its ends."""
-    start, end = text.find(BEGIN), text.find(END)
-    if start < 0 or end < start:
-        raise ValueError(f"no {BEGIN} ... {END} section")
-    return text[start + len(BEGIN) : end].strip("\n")
+def section_of(text: str, *, begin: str = BEGIN, end: str = END) -> str:
+    """The text between ``text``'s ``begin`` and ``end`` markers, without the blank lines at its ends."""
+    start, stop = text.find(begin), text.find(end)
+    if start < 0 or stop < start:
+        raise ValueError(f"no {begin} ... {end} section")
+    return text[start + len(begin) : stop].strip("\n")
 
 
 def main(argv: list[str] | None = None) -> int:

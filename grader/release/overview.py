@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from grader.course import Course, CourseError
+from grader.course.reference import replace_section
 
 BEGIN = "<!-- chapters:begin -->"
 END = "<!-- chapters:end -->"
@@ -42,10 +43,10 @@ def chapters_table(course: Course) -> str:
 
 def render(text: str, course: Course) -> str:
     """``text`` (the README) with its marked section regenerated."""
-    start, end = text.find(BEGIN), text.find(END)
-    if start < 0 or end < start:
-        raise CourseError(f"{README} has no {BEGIN} ... {END} section for the chapters table")
-    return text[: start + len(BEGIN)] + "\n\n" + chapters_table(course) + "\n\n" + text[end:]
+    try:
+        return replace_section(text, chapters_table(course), begin=BEGIN, end=END)
+    except ValueError:
+        raise CourseError(f"{README} has no {BEGIN} ... {END} section for the chapters table") from None
 
 
 def readme_path(course: Course) -> Path:
